@@ -1,0 +1,57 @@
+"""The `digest` command line. The only module that prints or exits.
+
+Each subcommand lives in its own module under generator.commands and exposes
+`add_arguments(parser)` and `run(args) -> int`. Exit codes: 0 success,
+1 content errors (or a failed operation), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from generator import __version__
+
+# name -> (module, one-line help). Modules are imported lazily so that
+# `digest build` does not pay for watchdog, feedparser or the HTTP server.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "build": ("generator.commands.build", "build the site into site/"),
+    "check": ("generator.commands.check", "validate content/ without writing anything"),
+    "new": ("generator.commands.new", "write a new brief or weekly editorial from a stub"),
+    "serve": ("generator.commands.serve", "preview the site with live reload"),
+    "ingest": ("generator.commands.ingest", "draft briefs from the sources' RSS/Atom feeds"),
+    "verify": ("generator.commands.verify", "check a built site against its build-manifest.json"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2, as argparse does, with a hint
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(2)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="digest", description="Build and preview the AI digest site.")
+    parser.add_argument("--version", action="version", version=f"ai-digest {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module_name, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        module = importlib.import_module(module_name)
+        module.add_arguments(p)
+        p.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args._module.run(args) or 0)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
