@@ -52,10 +52,23 @@ def clean_html(fragment: str) -> str:
     )
 
 
+_INLINE = {"a", "b", "i", "em", "strong", "code", "span", "sub", "sup"}
+
+
 class _TextOnly(HTMLParser):
+    """The text of sanitised HTML; a space where one block ends and the next begins."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag not in _INLINE:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _INLINE:
+            self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
@@ -78,7 +91,7 @@ def clean_text(value: str, max_length: int = 500) -> str:
 
 def _text_of(fragment: str) -> str:
     sanitised = nh3.clean(
-        _CONTROL.sub("", fragment), tags=set(), clean_content_tags=DROPPED_WITH_CONTENT, attributes={}
+        _CONTROL.sub("", fragment), tags=ALLOWED_TAGS, clean_content_tags=DROPPED_WITH_CONTENT, attributes={}
     )
     reader = _TextOnly()
     reader.feed(sanitised)
