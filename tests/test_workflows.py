@@ -29,6 +29,8 @@ NODE24_FROM = {
     "actions/configure-pages": 6,
     "actions/upload-pages-artifact": 5,
     "actions/deploy-pages": 5,
+    "actions/cache/restore": 5,
+    "actions/cache/save": 5,
 }
 
 
@@ -379,3 +381,18 @@ def test_readme_names_the_same_commands_as_the_makefile_and_workflows():
     code = "\n".join(re.findall(r"`([^`\n]+)`", readme) + re.findall(r"```[^\n]*\n(.*?)```", readme, re.S))
     for command in re.findall(r"(?:^|[\s/$])digest ([a-z]+)\b", code, re.M):
         assert command in COMMANDS, f"README.md names `digest {command}`, which does not exist"
+
+
+def test_ingest_keeps_its_state_between_runs_and_saves_it_only_after_the_pull_request():
+    from generator.ingest.state import STATE_PATH
+
+    names = [s.get("uses", "").split("@")[0] or s.get("run", "") for s in steps(load("ingest.yml"), "ingest")]
+    restore = names.index("actions/cache/restore")
+    ingest = next(i for i, n in enumerate(names) if n.strip() == ".venv/bin/digest ingest")
+    pull_request = next(i for i, n in enumerate(names) if "gh pr create" in n)
+    save = names.index("actions/cache/save")
+    assert restore < ingest < pull_request < save
+
+    cache_steps = [s for s in steps(load("ingest.yml"), "ingest") if s.get("uses", "").startswith("actions/cache/")]
+    assert {s["with"]["path"] for s in cache_steps} == {STATE_PATH}
+    assert cache_steps[0]["with"]["restore-keys"] == "ingest-state-"
