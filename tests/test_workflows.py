@@ -240,6 +240,7 @@ def test_check_uploads_the_built_site_for_review():
     upload = next(s for s in steps(workflow, "check") if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["path"].rstrip("/") == "site"
     assert upload["with"]["if-no-files-found"] == "error"
+    assert upload["with"]["include-hidden-files"] is True  # the manifest lists dotfiles too
     commands = run_commands(workflow, "check")
     assert commands.index("make site") < commands.index(".venv/bin/digest verify site")
 
@@ -255,7 +256,8 @@ def test_publish_deploys_to_pages_with_the_pages_base_url():
     build_step = next(s for s in build if "digest build" in s.get("run", ""))
     assert build_step["env"]["BASE_URL"] == "${{ steps.pages.outputs.base_url }}"
     assert '--base-url "${BASE_URL%/}/"' in build_step["run"]
-    assert any(s.get("uses", "").startswith("actions/upload-pages-artifact@") for s in build)
+    upload = next(s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert upload["with"] == {"path": "site/", "include-hidden-files": True}
 
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build"
