@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
 
 Severity = Literal["error", "warning"]
@@ -31,7 +32,7 @@ class Diagnostic:
     field: str = ""
     message: str = ""
     hint: str = ""
-    source_line: str = field(default="", compare=False)
+    source_line: str = dataclasses.field(default="", compare=False)
 
     @property
     def location(self) -> str:

@@ -1,0 +1,56 @@
+"""Check the build's own output before it is published.
+
+The disclaimer rule is enforced here, on the rendered bytes, so no template
+edit can silently drop it: every list of implications (an element carrying
+`data-implications`, in pages and in feed content) must be followed by the
+fixed disclaimer before the next list or the end of its section.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from generator import DISCLAIMER
+from generator.diagnostics import Diagnostic
+
+_LIST = re.compile(r"<(ul|ol)\b[^>]*\bdata-implications\b[^>]*>")
+_TAGS = re.compile(r"<[^>]+>")
+_WS = re.compile(r"\s+")
+
+
+def _missing_disclaimers(markup: str) -> int:
+    missing = 0
+    starts = [m for m in _LIST.finditer(markup)]
+    for i, m in enumerate(starts):
+        close = markup.find(f"</{m.group(1)}>", m.end())
+        if close < 0:
+            missing += 1
+            continue
+        stop = starts[i + 1].start() if i + 1 < len(starts) else len(markup)
+        following = _WS.sub(" ", html.unescape(_TAGS.sub(" ", markup[close:stop])))
+        if DISCLAIMER not in following:
+            missing += 1
+    return missing
+
+
+def check_disclaimers(files) -> list[Diagnostic]:
+    """files: OutputFiles. HTML is checked as is; XML feeds after unescaping their HTML content."""
+    problems = []
+    for f in files:
+        if f.dest_path.endswith(".html"):
+            text = f.data.decode("utf-8")
+        elif f.dest_path.endswith((".xml", ".json")):
+            text = html.unescape(f.data.decode("utf-8"))
+        else:
+            continue
+        if "data-implications" not in text:
+            continue
+        n = _missing_disclaimers(text)
+        if n:
+            problems.append(Diagnostic(
+                f"site/{f.dest_path}", 0, 0, "error", "",
+                f"{n} list(s) of implications rendered without the disclaimer \"{DISCLAIMER}\"",
+                "a template dropped it; restore {{ DISCLAIMER }} after every implications list (see layouts/_macros.html)",
+            ))
+    return problems

@@ -1,0 +1,51 @@
+"""digest build: content/ in, site/ out (atomically)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from generator.build import BuildOptions, build_site
+from generator.commands.common import add_root, print_diagnostics
+from generator.diagnostics import ContentError, summary_line
+from generator.write import OutputError
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_root(p)
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: ROOT/site)")
+    p.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
+    p.add_argument("--base-url", default=None, metavar="URL", help="override base_url from site.yaml")
+    p.add_argument("--no-search", dest="search", action="store_false", help="skip the Pagefind search index")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def run(args: argparse.Namespace) -> int:
+    root = args.root
+    out = args.out if args.out is not None else root / "site"
+    if args.base_url is not None and not args.base_url.startswith(("http://", "https://")):
+        print(f"digest build: error: --base-url must be an absolute http(s) URL, got '{args.base_url}'", file=sys.stderr)
+        return 2
+    try:
+        report = build_site(BuildOptions(root=root, out=out, drafts=args.drafts, base_url=args.base_url,
+                                         search=args.search, strict=args.strict))
+    except ContentError as exc:
+        print_diagnostics(exc.diagnostics, 0, summary=False)
+        errors = sum(1 for d in exc.diagnostics if d.severity == "error")
+        print(f"build failed: {summary_line(exc.diagnostics, len({d.path for d in exc.diagnostics}))}; "
+              f"nothing written, {out} left as it was", file=sys.stderr)
+        return 1 if errors or args.strict else 1
+    except OutputError as exc:
+        print(f"digest build: error: {exc}", file=sys.stderr)
+        return 2
+    if report.warnings:
+        print_diagnostics(report.warnings, 0, summary=False)
+    line = (f"built {report.pages} pages ({report.files} files, {report.briefs} briefs, {report.issues} issues)"
+            f" into {out} in {report.seconds:.2f} s")
+    if report.search:
+        line += f"; search: {report.search.get('pages', 0)} pages indexed, {report.search.get('bytes', 0) / 1024:.0f} KiB"
+    if report.warnings:
+        line += f"; {len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}"
+    print(line)
+    return 0

@@ -1,0 +1,161 @@
+"""Load: find the files under content/ and read them as text, safely.
+
+Never follows a symlink out of content/, never reads a huge file whole, and
+turns undecodable bytes into a diagnostic that names the byte offset.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.diagnostics import Diagnostic
+
+MAX_FILE_BYTES = 1024 * 1024  # 1 MiB
+
+# kind of each file under content/, by its place
+SITE_CONFIG = "config"
+SOURCES = "sources"
+BRIEF = "brief"
+ISSUE = "issue"
+PAGE = "page"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One content file: `src_path` is relative to the site root, as shown in messages."""
+
+    src_path: str
+    abs_path: Path
+    kind: str
+    text: str
+    raw: bytes
+
+
+@dataclass
+class LoadResult:
+    files: list[SourceFile]
+    diagnostics: list[Diagnostic]
+    seen: int  # files looked at, including rejected ones
+
+
+def classify(rel: str) -> str | None:
+    """Kind of a path relative to content/, or None for a file we do not know."""
+    parts = rel.split("/")
+    name = parts[-1]
+    if rel == "site.yaml":
+        return SITE_CONFIG
+    if rel == "sources.yaml":
+        return SOURCES
+    if not name.endswith(".md"):
+        return None
+    if parts[0] == "briefs" and len(parts) >= 2:
+        return BRIEF
+    if parts[0] == "issues" and len(parts) == 2:
+        return ISSUE
+    if parts[0] == "pages" and len(parts) == 2:
+        return PAGE
+    return None
+
+
+def is_ignored(name: str) -> bool:
+    """Editor leftovers and hidden files: never content."""
+    return (
+        name.startswith(".")
+        or name.endswith("~")
+        or name.endswith((".swp", ".swo", ".swx", ".tmp", ".bak", ".orig"))
+        or name.startswith("#")
+        or name in ("README.md", "Thumbs.db")
+    )
+
+
+def read_text(abs_path: Path, src_path: str, size: int | None = None) -> tuple[str | None, bytes, list[Diagnostic]]:
+    """Read a file as UTF-8 (BOM allowed), refusing anything over MAX_FILE_BYTES without reading it."""
+    if size is None:
+        size = abs_path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return None, b"", [
+            Diagnostic(
+                src_path, 0, 0, "error", "",
+                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB)",
+                "a brief should be a few kilobytes; split it or remove pasted material",
+            )
+        ]
+    with open(abs_path, "rb") as fh:
+        raw = fh.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        return None, b"", [Diagnostic(src_path, 0, 0, "error", "", "file grew past the 1 MiB limit while being read")]
+    try:
+        return raw.decode("utf-8"), raw, []
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, raw, [
+            Diagnostic(
+                src_path, line, col, "error", "",
+                f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start}",
+                "save the file as UTF-8 (most editors: File > Save with Encoding > UTF-8)",
+            )
+        ]
+
+
+def find_content(root: Path) -> LoadResult:
+    """Walk content/ without following symlinks out of it; read every content file."""
+    content = root / "content"
+    diags: list[Diagnostic] = []
+    files: list[SourceFile] = []
+    seen = 0
+    if not content.is_dir():
+        return LoadResult([], [Diagnostic("content", 0, 0, "error", "", "no content/ folder here",
+                                          f"run digest in the site root (the folder that holds content/), or pass --root; looked in {root}")], 0)
+    content_real = os.path.realpath(content)
+    stack = [("", content)]
+    while stack:
+        rel_dir, abs_dir = stack.pop()
+        try:
+            entries = sorted(os.scandir(abs_dir), key=lambda e: e.name)
+        except OSError as exc:
+            diags.append(Diagnostic(f"content/{rel_dir}".rstrip("/"), 0, 0, "error", "", f"cannot read folder: {exc.strerror}"))
+            continue
+        for entry in entries:
+            name = entry.name
+            rel = f"{rel_dir}{name}"
+            src_path = f"content/{rel}"
+            if is_ignored(name):
+                continue
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if not os.path.exists(target):
+                    diags.append(Diagnostic(src_path, 0, 0, "error", "", "symlink is broken or loops", "remove the link or point it at a file inside content/"))
+                    continue
+                if os.path.commonpath([content_real, target]) != content_real:
+                    diags.append(Diagnostic(src_path, 0, 0, "error", "", "symlink points outside content/",
+                                            "content must live inside content/; copy the file in instead of linking"))
+                    continue
+                if os.path.isdir(target):
+                    diags.append(Diagnostic(src_path, 0, 0, "error", "", "symlinked folders are not followed", "move the folder into place instead of linking it"))
+                    continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((rel + "/", Path(entry.path)))
+                continue
+            kind = classify(rel)
+            seen += 1
+            if kind is None:
+                diags.append(Diagnostic(src_path, 0, 0, "warning", "", "unknown file in content/ (not built)",
+                                        "briefs go in content/briefs/**/*.md, editorials in content/issues/YYYY-Www.md, pages in content/pages/*.md"))
+                continue
+            try:
+                size = os.stat(entry.path).st_size
+                text, raw, problems = read_text(Path(entry.path), src_path, size)
+            except OSError as exc:
+                diags.append(Diagnostic(src_path, 0, 0, "error", "", f"cannot read file: {exc.strerror}"))
+                continue
+            diags.extend(problems)
+            if text is not None:
+                files.append(SourceFile(src_path, Path(entry.path), kind, text, raw))
+    files.sort(key=lambda f: f.src_path)
+    if not any(f.kind == BRIEF for f in files) and not any(d.severity == "error" for d in diags):
+        diags.append(Diagnostic("content/briefs", 0, 0, "error", "", "no briefs found",
+                                "add a brief with `digest new brief \"Title\"` (briefs live in content/briefs/**/*.md)"))
+    return LoadResult(files, diags, seen)

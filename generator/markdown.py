@@ -1,0 +1,93 @@
+"""Markdown to HTML, safe by construction.
+
+We start from markdown-it-py's "commonmark" preset with `html` off, so raw
+HTML in content is shown as text, never passed through (the "default" preset
+would let it through). Tables are switched on. Every link and image URL must
+pass urls.is_safe_href (http(s), mailto or site-relative): markdown-it's own
+check still allows `smb:` and `//host`. Images from other origins are never
+loaded (the intranet makes no outside requests): they become plain links.
+Headings in a summary start at h3, under the page's own h1 and h2.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+
+from generator.urls import is_safe_href, is_site_relative
+
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+HEADING_SHIFT = 2
+
+
+def _shift_headings(state) -> None:
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(int(token.tag[1]) + HEADING_SHIFT, 6)
+            token.tag = f"h{level}"
+
+
+def _under_base(url: str, env) -> str:
+    """A root-relative link in content ("/briefs/x/") points into the site, wherever it is hosted."""
+    base = (env or {}).get("base_path", "/")
+    if url.startswith("/") and base != "/" and not url.startswith(base):
+        return base.rstrip("/") + url
+    return url
+
+
+def _render_link_open(self, tokens, idx, options, env):
+    token = tokens[idx]
+    href = token.attrGet("href")
+    if href:
+        token.attrSet("href", _under_base(href, env))
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_image(self, tokens, idx, options, env):
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    if is_site_relative(src):
+        token.attrSet("src", _under_base(src, env))
+        return self.image(tokens, idx, options, env)
+    # an outside image would be a request to another origin: link to it instead
+    return f'<a href="{html.escape(src, quote=True)}">{html.escape(alt or src)}</a>'
+
+
+@lru_cache(maxsize=1)
+def make_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.validateLink = is_safe_href
+    md.core.ruler.push("shift_headings", _shift_headings)
+    md.add_render_rule("image", _render_image)
+    md.add_render_rule("link_open", _render_link_open)
+    return md
+
+
+def render_block(text: str, base_path: str = "/") -> str:
+    """A Markdown document (a summary, an editorial, a page) -> HTML."""
+    return make_markdown().render(text, {"base_path": base_path})
+
+
+def render_inline(text: str, base_path: str = "/") -> str:
+    """One line of inline Markdown (a key point, an implication) -> HTML without <p>."""
+    return make_markdown().renderInline(text, {"base_path": base_path})
+
+
+def html_to_text(fragment: str) -> str:
+    """Our own rendered HTML -> plain text on one line (for citations, excerpts, feeds)."""
+    return _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", fragment))).strip()
+
+
+def first_sentence(text: str, limit: int = 240) -> str:
+    """The first sentence of plain text, not fooled by 'v2.0' or 'e.g. this'."""
+    m = re.search(r"(?<=[.!?])\s+(?=[A-Z\"'“‘(])", text)
+    sentence = text[: m.start()] if m else text
+    if len(sentence) > limit:
+        sentence = sentence[:limit].rsplit(" ", 1)[0] + "…"
+    return sentence

@@ -1,0 +1,68 @@
+"""Templates: the Jinja environment, with the site's layouts/ over the default theme.
+
+Autoescape is on for every HTML and XML template, undefined names are errors
+(StrictUndefined), and FILTERS is the whole list of filters templates may use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from generator import DISCLAIMER, __version__
+from generator.dates import date_range, long_date, month_year
+from generator.slugs import slugify
+
+
+def default_layouts() -> Path:
+    """The default theme: generator/_layouts inside a wheel, layouts/ beside the package in a checkout."""
+    packaged = Path(__file__).parent / "_layouts"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "layouts"
+
+
+def layout_dirs(root: Path) -> list[Path]:
+    """Where templates and assets are looked up, first match wins."""
+    dirs = []
+    own = root / "layouts"
+    if own.is_dir():
+        dirs.append(own)
+    default = default_layouts()
+    if default.is_dir() and (not dirs or default.resolve() != dirs[0].resolve()):
+        dirs.append(default)
+    return dirs
+
+
+FILTERS = {
+    "long_date": long_date,
+    "month_year": month_year,
+    "date_range": date_range,
+    "slugify": slugify,
+}
+
+
+def make_environment(root: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in layout_dirs(root)]),
+        autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True, default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(FILTERS)
+    env.globals.update(DISCLAIMER=DISCLAIMER, generator_version=__version__)
+    return env
+
+
+def template_files(root: Path) -> dict[str, bytes]:
+    """Every file of the layouts in effect, by name relative to its layouts folder (site first)."""
+    out: dict[str, bytes] = {}
+    for d in reversed(layout_dirs(root)):
+        for path in sorted(d.rglob("*")):
+            if path.is_file():
+                out[path.relative_to(d).as_posix()] = path.read_bytes()
+    return out

@@ -1,0 +1,351 @@
+"""Validate: turn loaded files into model objects, collecting every problem.
+
+Each file is checked on its own (parse_brief, parse_editorial, parse_page),
+then the whole set is checked for clashes (two briefs with one slug, one
+URL in two briefs) and for the softer things worth a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from generator.config import MARKINGS, SiteConfig
+from generator.diagnostics import Diagnostic
+from generator.fields import Checker, did_you_mean
+from generator.frontmatter import FrontMatterProblem, normalise_newlines, split_front_matter
+from generator.load import BRIEF, ISSUE, PAGE, SourceFile
+from generator.model import Brief, Content, Editorial, Implication, Page, Source, Week
+from generator.slugs import is_valid_slug, slugify
+from generator.yamlsrc import YamlDoc, YamlProblem, parse_yaml
+
+BRIEF_FIELDS = ["title", "standfirst", "source", "published", "issue", "tags", "section", "jurisdiction",
+                "key_points", "implications", "caveats", "slug", "draft", "updated", "classification"]
+BRIEF_REQUIRED = ["title", "standfirst", "source", "published", "tags", "key_points", "implications"]
+SOURCE_FIELDS = ["name", "author", "url"]
+IMPLICATION_FIELDS = ["action", "text"]
+EDITORIAL_FIELDS = ["title"]
+PAGE_FIELDS = ["title"]
+MAX_KEY_POINTS = 6
+MAX_STANDFIRST = 300
+STALE_DRAFT_DAYS = 30
+
+
+def is_http_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
+
+
+def _parse_document(src: SourceFile, require_front_matter: bool) -> tuple[YamlDoc | None, str, int, list[str], list[Diagnostic]]:
+    """Split and parse a Markdown file. Returns (doc, body, body_first_line, lines, diagnostics)."""
+    text = normalise_newlines(src.text)
+    lines = text.split("\n")
+    if not require_front_matter and not text.startswith("---"):
+        return YamlDoc(data={}), text, 1, lines, []
+    try:
+        split = split_front_matter(text)
+    except FrontMatterProblem as p:
+        return None, "", 0, lines, [Diagnostic(src.src_path, p.line, 1, "error", "", p.message, p.hint, lines[0] if lines else "")]
+    try:
+        doc = parse_yaml(split.yaml_text, split.yaml_first_line)
+    except YamlProblem as p:
+        line_text = lines[p.line - 1] if 0 < p.line <= len(lines) else ""
+        return None, "", 0, lines, [Diagnostic(src.src_path, p.line, p.col, "error", p.field, p.message, p.hint, line_text)]
+    if doc.data is None:
+        doc.data = {}
+    return doc, split.body, split.body_first_line, lines, []
+
+
+def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) -> tuple[Brief | None, list[Diagnostic]]:
+    doc, body, _body_line, lines, diags = _parse_document(src, True)
+    if doc is None:
+        return None, diags
+    c = Checker(doc, src.src_path, lines)
+    data = c.mapping((), doc.data, "brief fields")
+    if data is None:
+        return None, c.diagnostics
+    c.unknown_keys((), data, BRIEF_FIELDS)
+    c.required((), data, BRIEF_REQUIRED)
+    get = data.get
+
+    title = c.string(("title",), get("title")) if "title" in data else None
+    standfirst = c.string(("standfirst",), get("standfirst")) if "standfirst" in data else None
+    if standfirst and len(standfirst) > MAX_STANDFIRST:
+        c.warn(("standfirst",), f"standfirst is {len(standfirst)} characters; keep it under {MAX_STANDFIRST}",
+               "one sentence on why it matters to agencies")
+    source = _source(c, get("source")) if "source" in data else None
+    published = c.date(("published",), get("published")) if "published" in data else None
+    updated = c.date(("updated",), get("updated")) if "updated" in data and get("updated") is not None else None
+    if published and updated and updated < published:
+        c.error(("updated",), f"updated ({updated.isoformat()}) is before published ({published.isoformat()})")
+    week = Week.of(published) if published else None
+    if "issue" in data:
+        text = c.string(("issue",), get("issue"))
+        if text is not None:
+            week = Week.parse(text)
+            if week is None:
+                c.error(("issue",), f"'{text}' is not an ISO week", "write it as YYYY-Www, e.g. 2026-W11")
+    tags = c.string_list(("tags",), get("tags"), min_items=1, what="tags") if "tags" in data else None
+    if tags:
+        for i, tag in enumerate(tags):
+            if not slugify(tag):
+                c.error(("tags", i), f"tag '{tag}' has no letters or digits")
+        if len({slugify(t) for t in tags}) != len(tags):
+            c.error(("tags",), "the same tag is listed twice")
+    section = c.choice(("section",), get("section"), list(cfg.sections), "section") if "section" in data else ""
+    jurisdiction = (c.choice(("jurisdiction",), get("jurisdiction"), list(cfg.jurisdictions), "jurisdiction")
+                    if "jurisdiction" in data else "")
+    key_points = (c.string_list(("key_points",), get("key_points"), min_items=1, max_items=MAX_KEY_POINTS, what="key points")
+                  if "key_points" in data else None)
+    implications = _implications(c, get("implications"), cfg) if "implications" in data else None
+    caveats = (c.string_list(("caveats",), get("caveats"), what="caveats") if "caveats" in data else [])
+    draft = c.boolean(("draft",), get("draft")) if "draft" in data else False
+    classification = ""
+    if "classification" in data:
+        classification = c.choice(("classification",), get("classification"), MARKINGS, "marking") or ""
+        if classification and cfg.marking and MARKINGS.index(classification) > MARKINGS.index(cfg.marking):
+            c.error(("classification",), f"brief is {classification}, above the site's marking {cfg.marking}",
+                    "this site may only publish material up to its own marking; remove the brief")
+        elif classification and not cfg.marking:
+            c.error(("classification",), f"brief is {classification} but the site has no marking",
+                    "set marking in content/site.yaml")
+    stem = PurePosixPath(src.src_path).stem
+    if "slug" in data:
+        slug = c.string(("slug",), get("slug"))
+        if slug is not None and not is_valid_slug(slug):
+            suggestion = slugify(slug)
+            c.error(("slug",), f"'{slug}' is not a valid slug",
+                    "use lower-case letters, digits and single hyphens only" + (f", e.g. '{suggestion}'" if suggestion else ""))
+            slug = None
+    else:
+        slug = stem if is_valid_slug(stem) else slugify(stem)
+        if not slug:
+            c.error((), f"cannot make a URL from the file name '{stem}'", "rename the file or add a 'slug:' field")
+    if not body.strip():
+        last = len(lines) if lines and lines[-1] else max(len(lines) - 1, 1)
+        c.diagnostics.append(Diagnostic(src.src_path, last, 1, "error", "body", "the summary (the text after the front matter) is empty",
+                                        "write the summary below the closing '---'", lines[last - 1] if lines else ""))
+    if today is not None and published:
+        if published > today:
+            c.warn(("published",), f"{published.isoformat()} is in the future (today is {today.isoformat()} in {cfg.timezone})",
+                   "check the date")
+    if any(d.severity == "error" for d in c.diagnostics):
+        return None, c.diagnostics
+    lines_of = {name: doc.pos(path)[0] for name, path in
+                (("slug", ("slug",)), ("tags", ("tags",)), ("source.url", ("source", "url")), ("title", ("title",)),
+                 ("draft", ("draft",)))}
+    brief = Brief(
+        slug=slug, title=title, standfirst=standfirst, source=source, published=published, week=week,
+        tags=tuple(tags), key_points=tuple(key_points), implications=tuple(implications), body=body,
+        src_path=src.src_path, section=section or "", jurisdiction=jurisdiction or "",
+        caveats=tuple(caveats or ()), draft=bool(draft), updated=updated, classification=classification,
+        lines=lines_of,
+    )
+    return brief, c.diagnostics
+
+
+def _source(c: Checker, value) -> Source | None:
+    path = ("source",)
+    m = c.mapping(path, value, "the source (name, url and optional author)")
+    if m is None:
+        return None
+    c.unknown_keys(path, m, SOURCE_FIELDS)
+    c.required(path, m, ["name", "url"])
+    name = c.string(path + ("name",), m["name"]) if "name" in m else None
+    author = c.string(path + ("author",), m["author"]) if m.get("author") is not None else ""
+    url = c.string(path + ("url",), m["url"]) if "url" in m else None
+    if url is not None and not is_http_url(url):
+        c.error(path + ("url",), f"'{url}' is not an http(s) link",
+                "give the full address of the original item, starting with https://")
+        url = None
+    if name and url is not None and author is not None:
+        return Source(name=name, url=url, author=author)
+    return None
+
+
+def _implications(c: Checker, value, cfg: SiteConfig) -> list[Implication] | None:
+    path = ("implications",)
+    if not isinstance(value, list):
+        c.error(path, f"expected a list of implications, got {c.describe(path, value)}",
+                "each item is '- action: Monitor' with 'text: ...' below it")
+        return None
+    if not value:
+        c.error(path, "needs at least 1 implication", f"add '- action: ...' and 'text: ...' (actions: {', '.join(cfg.action_names)})")
+        return None
+    out = []
+    for i, item in enumerate(value):
+        p = path + (i,)
+        m = c.mapping(p, item, "an implication {action, text}")
+        if m is None:
+            continue
+        c.unknown_keys(p, m, IMPLICATION_FIELDS)
+        c.required(p, m, IMPLICATION_FIELDS)
+        action = c.choice(p + ("action",), m["action"], cfg.action_names, "action") if "action" in m else None
+        text = c.string(p + ("text",), m["text"]) if "text" in m else None
+        if action and text:
+            out.append(Implication(action, text))
+    return out if len(out) == len(value) else None
+
+
+def editorial_week(src_path: str) -> Week | None:
+    return Week.parse(PurePosixPath(src_path).stem)
+
+
+def parse_editorial(src: SourceFile) -> tuple[Editorial | None, list[Diagnostic]]:
+    week = editorial_week(src.src_path)
+    if week is None:
+        return None, [Diagnostic(src.src_path, 0, 0, "error", "", "an editorial's file name must be its ISO week",
+                                 "name it YYYY-Www.md, e.g. content/issues/2026-W11.md")]
+    doc, body, _line, lines, diags = _parse_document(src, False)
+    if doc is None:
+        return None, diags
+    c = Checker(doc, src.src_path, lines)
+    data = c.mapping((), doc.data, "editorial fields")
+    if data is None:
+        return None, c.diagnostics
+    c.unknown_keys((), data, EDITORIAL_FIELDS)
+    title = c.string(("title",), data["title"]) if "title" in data else ""
+    if not body.strip():
+        c.diagnostics.append(Diagnostic(src.src_path, max(len(lines) - 1, 1), 1, "error", "body", "the editorial text is empty",
+                                        "write 'This week at a glance' below the front matter, or delete the file"))
+    if any(d.severity == "error" for d in c.diagnostics):
+        return None, c.diagnostics
+    return Editorial(week=week, body=body, src_path=src.src_path, title=title or ""), c.diagnostics
+
+
+def parse_page(src: SourceFile) -> tuple[Page | None, list[Diagnostic]]:
+    name = PurePosixPath(src.src_path).stem
+    doc, body, _line, lines, diags = _parse_document(src, True)
+    if doc is None:
+        return None, diags
+    c = Checker(doc, src.src_path, lines)
+    data = c.mapping((), doc.data, "page fields")
+    if data is None:
+        return None, c.diagnostics
+    c.unknown_keys((), data, PAGE_FIELDS)
+    c.required((), data, ["title"])
+    title = c.string(("title",), data["title"]) if "title" in data else None
+    if not is_valid_slug(name):
+        c.diagnostics.append(Diagnostic(src.src_path, 0, 0, "error", "", f"page file name '{name}' cannot be a URL",
+                                        "use lower-case letters, digits and hyphens, e.g. about.md"))
+    reserved = {"briefs", "issues", "tags", "sources", "actions", "search", "pagefind", "assets", "page"}
+    if name in reserved:
+        c.diagnostics.append(Diagnostic(src.src_path, 0, 0, "error", "", f"'{name}' is a reserved URL",
+                                        f"rename the page; reserved: {', '.join(sorted(reserved))}"))
+    if any(d.severity == "error" for d in c.diagnostics):
+        return None, c.diagnostics
+    return Page(name=name, title=title, body=body, src_path=src.src_path), c.diagnostics
+
+
+def validate_content(files: list[SourceFile], cfg: SiteConfig, today: dt.date) -> tuple[Content, list[Diagnostic]]:
+    """Every file on its own, then the set as a whole. Drafts are validated like the rest."""
+    content = Content()
+    diags: list[Diagnostic] = []
+    for src in files:
+        content.source_files[src.src_path] = src.raw
+        if src.kind == BRIEF:
+            brief, d = parse_brief(src, cfg, today)
+            diags += d
+            if brief:
+                content.briefs.append(brief)
+        elif src.kind == ISSUE:
+            editorial, d = parse_editorial(src)
+            diags += d
+            if editorial:
+                if editorial.week in content.editorials:
+                    other = content.editorials[editorial.week].src_path
+                    diags.append(Diagnostic(src.src_path, 0, 0, "error", "", f"a second editorial for week {editorial.week.label}",
+                                            f"{other} is the first; merge them into one file"))
+                else:
+                    content.editorials[editorial.week] = editorial
+        elif src.kind == PAGE:
+            page, d = parse_page(src)
+            diags += d
+            if page:
+                content.pages.append(page)
+    diags += _clashes(content.briefs)
+    diags += _tag_warnings(content.briefs)
+    diags += _stale_drafts(content.briefs)
+    content.briefs.sort(key=lambda b: b.sort_key)
+    return content, diags
+
+
+def _clashes(briefs: list[Brief]) -> list[Diagnostic]:
+    out = []
+    for attr, what, fix in (("slug", "slug", "give one of them a different 'slug:' (or rename the file)"),
+                            ("url", "source.url", "the same item should be one brief; merge them or correct the link")):
+        groups: dict[str, list[Brief]] = defaultdict(list)
+        for b in briefs:
+            key = b.slug if attr == "slug" else _normal_url(b.source.url)
+            groups[key].append(b)
+        for key, group in sorted(groups.items()):
+            if len(group) > 1:
+                group = sorted(group, key=lambda b: b.src_path)
+                names = " and ".join(b.src_path for b in group)
+                for b in group[1:]:
+                    line = b.lines.get("slug" if attr == "slug" else "source.url", 0)
+                    out.append(Diagnostic(b.src_path, line, 1 if line else 0, "error", what,
+                                          f"'{key}' is used by {len(group)} briefs: {names}", fix))
+    return out
+
+
+def _normal_url(url: str) -> str:
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/") or "/"
+    return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def _stale_drafts(briefs: list[Brief]) -> list[Diagnostic]:
+    """A draft is stale when the digest has moved on: published briefs 30+ days newer than it.
+
+    Measured against the newest published brief, not the clock, so the same
+    commit always gets the same verdict.
+    """
+    published = [b.published for b in briefs if not b.draft]
+    if not published:
+        return []
+    newest = max(published)
+    out = []
+    for b in briefs:
+        age = (newest - (b.updated or b.published)).days
+        if b.draft and age > STALE_DRAFT_DAYS:
+            out.append(Diagnostic(b.src_path, b.lines.get("draft", 0), 1, "warning", "draft",
+                                  f"this draft is {age} days older than the newest published brief ({newest.isoformat()})",
+                                  "publish it (remove 'draft: true') or delete it"))
+    return out
+
+
+def _tag_warnings(briefs: list[Brief]) -> list[Diagnostic]:
+    out = []
+    uses: dict[str, list[Brief]] = defaultdict(list)
+    for b in briefs:
+        for t in b.tags:
+            uses[t].append(b)
+    common = [t for t, bs in uses.items() if len(bs) > 1]
+    for tag, bs in sorted(uses.items()):
+        if len(bs) != 1:
+            continue
+        near = [t for t in common if t != tag and _one_edit_apart(tag.lower(), t.lower())]
+        if near:
+            out.append(Diagnostic(bs[0].src_path, bs[0].lines.get("tags", 0), 1, "warning", "tags",
+                                  f"tag '{tag}' is used only here and is one edit away from '{near[0]}'",
+                                  f"did you mean '{near[0]}'?"))
+    return out
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    if len(a) > len(b):
+        a, b = b, a
+    for i in range(len(b)):
+        if b[:i] + b[i + 1:] == a:
+            return True
+    return False
+
+
+__all__ = ["validate_content", "parse_brief", "parse_editorial", "parse_page", "did_you_mean"]
