@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from generator import __version__
 
@@ -73,6 +73,11 @@ class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
     def http_error_302(self, req, fp, code, msg, headers):
         if len(getattr(req, "redirect_dict", {})) >= self.max_redirections:
             raise _RedirectRefused(f"more than {self.max_redirections} redirects")
+        location = headers.get("location") or headers.get("uri")
+        if location:
+            newurl = urljoin(req.full_url, location)
+            if urlsplit(newurl).scheme.lower() not in ALLOWED_SCHEMES:
+                raise _RedirectRefused(f"redirect to a non-http(s) URL refused: {newurl}")
         return super().http_error_302(req, fp, code, msg, headers)
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
