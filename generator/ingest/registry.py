@@ -118,7 +118,7 @@ def parse_registry(
             else:
                 seen_names[key] = source.line
         sources.append(source)
-    return sources, out.diagnostics
+    return sources, sorted(out.diagnostics)
 
 
 def _source_from_node(
