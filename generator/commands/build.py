@@ -9,6 +9,7 @@ from pathlib import Path
 from generator.build import BuildOptions, build_site
 from generator.commands.common import add_root, print_diagnostics
 from generator.diagnostics import ContentError, summary_line
+from generator.manifest import ManifestError
 from generator.write import OutputError
 
 
@@ -32,13 +33,15 @@ def run(args: argparse.Namespace) -> int:
                                          search=args.search, strict=args.strict))
     except ContentError as exc:
         print_diagnostics(exc.diagnostics, 0, summary=False)
-        errors = sum(1 for d in exc.diagnostics if d.severity == "error")
         print(f"build failed: {summary_line(exc.diagnostics, len({d.path for d in exc.diagnostics}))}; "
               f"nothing written, {out} left as it was", file=sys.stderr)
-        return 1 if errors or args.strict else 1
+        return 1
     except OutputError as exc:
         print(f"digest build: error: {exc}", file=sys.stderr)
         return 2
+    except ManifestError as exc:
+        print(f"digest build: error: {exc}", file=sys.stderr)
+        return 1
     if report.warnings:
         print_diagnostics(report.warnings, 0, summary=False)
     line = (f"built {report.pages} pages ({report.files} files, {report.briefs} briefs, {report.issues} issues)"
