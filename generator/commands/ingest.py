@@ -17,6 +17,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+from generator.commands.common import add_root
 from generator.diagnostics import format_report
 from generator.ingest import fetch
 from generator.ingest.dedupe import KnownEntries, normalise_url, scan_briefs
@@ -53,7 +54,7 @@ def _seconds(value: str) -> float:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("feeds", nargs="*", metavar="FEED_URL_OR_FILE",
                         help="read only these feeds: http(s) URLs or paths of local feed files")
-    parser.add_argument("--root", type=Path, default=Path("."), help="site folder holding content/ (default: .)")
+    add_root(parser)
     parser.add_argument("--source", action="append", default=[], metavar="NAME",
                         help="read only this registry source (name or alias); repeatable")
     parser.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
