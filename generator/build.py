@@ -20,6 +20,7 @@ from generator.check_output import check_disclaimers
 from generator.config import SiteConfig, load_config
 from generator.dates import today_in
 from generator.diagnostics import ContentError, Diagnostic, errors_in
+from generator.ingest.registry import load_registry
 from generator.feeds import render_feeds, render_robots, render_sitemap
 from generator.load import find_content
 from generator.model import Content
@@ -80,19 +81,9 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
         if f.kind in ("config", "sources"):
             content.source_files[f.src_path] = f.raw
     diags += more
-    diags += _check_sources(root, loaded.files)
+    if any(f.kind == "sources" for f in loaded.files):
+        diags += load_registry(root, list(config.sections), list(config.jurisdictions))[1]
     return CheckResult(config, content, sorted(diags), files_checked)
-
-
-def _check_sources(root: Path, files) -> list[Diagnostic]:
-    """content/sources.yaml is validated by the ingest registry, when present."""
-    if not any(f.kind == "sources" for f in files):
-        return []
-    try:
-        from generator.ingest.registry import check_registry  # optional stage
-    except ImportError:
-        return []
-    return check_registry(root)
 
 
 def render_site(site: Site, env: jinja2.Environment) -> list[OutputFile]:
