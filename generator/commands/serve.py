@@ -1,0 +1,150 @@
+"""digest serve: build into a temporary folder, serve it, rebuild on every save, reload the browser."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import ipaddress
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import webbrowser
+from pathlib import Path
+
+from generator.commands.common import add_root
+from generator.config import load_config
+from generator.diagnostics import errors_in, summary_line
+from generator.serve.rebuild import Rebuilder, RebuildResult, SearchIndexer
+from generator.serve.server import PreviewServer
+from generator.serve.status import ServeState
+from generator.serve.watch import Debouncer, start_watching
+from generator.templates import layout_dirs
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_root(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument("--open", action="store_true", help="open the site in the default web browser")
+    p.add_argument("--no-drafts", dest="drafts", action="store_false",
+                   help="leave out briefs marked draft: true (shown by default, with a DRAFT badge)")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run(args: argparse.Namespace) -> int:
+    root: Path = args.root.resolve()
+    if not (root / "content").is_dir():
+        _err(f"digest serve: error: no content/ folder in {root}; pass the site root with --root DIR")
+        return 1
+    if not 0 < args.port < 65536:
+        _err(f"digest serve: error: --port must be between 1 and 65535, got {args.port}")
+        return 2
+    config, _ = load_config(root)
+    state = ServeState(config.base_path if config is not None else "/")
+    try:
+        server = PreviewServer((args.host, args.port), state)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            _err(f"digest serve: error: port {args.port} on {args.host} is already in use "
+                 f"(another digest serve?); stop that program or choose another port, e.g. --port {args.port + 1}")
+        else:
+            _err(f"digest serve: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        return 1
+    if not is_loopback(args.host):
+        _err(f"warning: listening on {args.host}, not loopback: other computers on the network can see "
+             "this preview, drafts included. Use --host 127.0.0.1 to keep it to this computer.")
+
+    session = Path(tempfile.mkdtemp(prefix="digest-serve-"))
+    stop = threading.Event()
+    observer = indexer = None
+    threads: list[threading.Thread] = []
+    previous_sigterm = signal.signal(signal.SIGTERM, lambda *_: stop.set()) \
+        if threading.current_thread() is threading.main_thread() else None
+    try:
+        rebuilder = Rebuilder(root, session, state, drafts=args.drafts)
+        index_fn = _search_indexer()
+        if index_fn is not None:
+            indexer = SearchIndexer(index_fn, state, rebuilder, on_error=lambda m: _err(f"warning: {m}"))
+            rebuilder.after_publish = indexer.request
+        _report(rebuilder.build_once("first build"))
+
+        debouncer = Debouncer(delay=0.1)
+        observer = start_watching(root, layout_dirs(root), debouncer)
+        threads = [
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="digest-http", daemon=True),
+            threading.Thread(target=rebuilder.run, args=(debouncer, stop, _report), name="digest-rebuild", daemon=True),
+        ]
+        for t in threads:
+            t.start()
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        url = f"http://{host}:{server.server_address[1]}{state.current().base_path}"
+        drafts = "drafts shown" if args.drafts else "drafts hidden"
+        _out(f"serving {url} ({drafts}; watching {root}/content and layouts; Ctrl-C to stop)")
+        if args.open:
+            webbrowser.open(url)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        if observer is not None:
+            observer.stop()
+        state.wake_all()
+        server.shutdown() if threads else None
+        server.server_close()
+        if observer is not None:
+            observer.join(timeout=5)
+        for t in threads:
+            t.join(timeout=10)
+        if indexer is not None:
+            indexer.stop()
+        shutil.rmtree(session, ignore_errors=True)
+        if previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, previous_sigterm)
+    _out(f"stopped; removed {session}")
+    return 0
+
+
+def _search_indexer():
+    try:
+        from generator.search import index_site
+    except ImportError:
+        return None
+    return index_site
+
+
+def _report(result: RebuildResult) -> None:
+    """One terminal line per rebuild; the diagnostics above it when it failed."""
+    if result.ok:
+        verb = "built" if result.reason == "first build" else "rebuilt"
+        line = f"{verb} in {result.seconds:.2f} s ({result.reason})"
+        if result.report is not None and result.report.warnings:
+            n = len(result.report.warnings)
+            line += f"; {n} warning{'s' if n != 1 else ''}"
+            _err("\n".join(d.format() for d in result.report.warnings))
+        _out(line)
+        return
+    _err("\n".join(d.format() for d in result.diagnostics))
+    files = len({d.path for d in result.diagnostics})
+    counts = summary_line(list(result.diagnostics), files) if errors_in(result.diagnostics) else "failed"
+    _err(f"build failed after {result.seconds:.2f} s ({result.reason}): {counts}; "
+         "still serving the last good build, the browser shows the problems")
+
+
+def _out(line: str) -> None:
+    print(line, flush=True)
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

@@ -1,0 +1,76 @@
+"""What the preview serves right now: the build folder, its id, and the last rebuild's problems.
+
+One ServeState is shared by the rebuild loop (which publishes) and the HTTP
+server (which reads it and lets browsers wait for the next change).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator.diagnostics import Diagnostic
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: int = 0  # goes up by one on every change below
+    build: int = 0  # id of the build being served; 0 before the first good build
+    folder: Path | None = None  # the finished build folder being served
+    diagnostics: tuple[Diagnostic, ...] = ()  # not empty: the last rebuild failed
+    base_path: str = "/"  # the path prefix of base_url, where the site is served
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+    def to_json(self) -> dict:
+        """What /__digest__/status and /__digest__/events answer; the overlay is drawn from it."""
+        return {
+            "version": self.version,
+            "build": self.build,
+            "ok": self.ok,
+            "problems": [
+                {"path": d.path, "line": d.line, "col": d.col, "severity": d.severity,
+                 "location": d.location, "text": d.text, "source_line": d.source_line.rstrip("\r\n"),
+                 "formatted": d.format()}
+                for d in self.diagnostics
+            ],
+        }
+
+
+class ServeState:
+    def __init__(self, base_path: str = "/") -> None:
+        self._cond = threading.Condition()
+        self._snap = Snapshot(base_path=base_path)
+
+    def current(self) -> Snapshot:
+        with self._cond:
+            return self._snap
+
+    def publish_build(self, folder: Path, build: int, warnings: tuple[Diagnostic, ...] = (), base_path: str = "/") -> Snapshot:
+        """Switch to a finished build; clears any error."""
+        return self._publish(folder=folder, build=build, diagnostics=tuple(warnings), base_path=base_path)
+
+    def publish_error(self, diagnostics: list[Diagnostic]) -> Snapshot:
+        """A rebuild failed: keep serving the last good build, remember why."""
+        return self._publish(diagnostics=tuple(diagnostics))
+
+    def _publish(self, **changes) -> Snapshot:
+        with self._cond:
+            self._snap = replace(self._snap, version=self._snap.version + 1, **changes)
+            self._cond.notify_all()
+            return self._snap
+
+    def wait_change(self, since: int, timeout: float) -> Snapshot:
+        """The snapshot once its version differs from `since`, or the current one after `timeout`."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._snap.version != since, timeout)
+            return self._snap
+
+    def wake_all(self) -> None:
+        """Release every waiting browser request (on shutdown)."""
+        with self._cond:
+            self._snap = replace(self._snap, version=self._snap.version + 1)
+            self._cond.notify_all()
