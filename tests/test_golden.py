@@ -1,0 +1,69 @@
+"""Golden files: one brief page, one issue page and feed.xml, compared byte for byte.
+
+The input is the small fixed site in tests/fixtures/sites/golden/ (four
+briefs over two ISO weeks of March 2026, one editorial), built with the
+default theme. The expected output is in tests/golden/. On a difference the
+test fails with a unified diff.
+
+When a change to the output is intended (a template or renderer change),
+update the golden files and review the diff before committing:
+
+    UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden.py
+
+With UPDATE_GOLDEN=1 the tests rewrite tests/golden/ and pass; run them
+again without it to confirm.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import build
+
+HERE = Path(__file__).parent
+FIXTURE = HERE / "fixtures" / "sites" / "golden"
+GOLDEN = HERE / "golden"
+UPDATE = os.environ.get("UPDATE_GOLDEN", "").lower() in ("1", "true", "yes")
+
+CASES = {
+    "brief.html": "briefs/records-guidance/index.html",
+    "issue.html": "issues/2026-w11/index.html",
+    "feed.xml": "feed.xml",
+}
+
+
+@pytest.fixture(scope="module")
+def golden_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("golden") / "site"
+    build(FIXTURE, out)
+    return out
+
+
+@pytest.mark.parametrize("golden_name", sorted(CASES))
+def test_output_matches_the_golden_file(golden_site, golden_name):
+    actual = (golden_site / CASES[golden_name]).read_text(encoding="utf-8")
+    expected_path = GOLDEN / golden_name
+    if UPDATE:
+        expected_path.parent.mkdir(parents=True, exist_ok=True)
+        expected_path.write_text(actual, encoding="utf-8", newline="")
+        return
+    assert expected_path.is_file(), f"{expected_path} is missing; create it with UPDATE_GOLDEN=1"
+    expected = expected_path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
+                                            f"tests/golden/{golden_name}", f"site/{CASES[golden_name]}"))
+        pytest.fail(f"{CASES[golden_name]} differs from tests/golden/{golden_name} "
+                    f"(if intended: UPDATE_GOLDEN=1 pytest tests/test_golden.py)\n{diff}", pytrace=False)
+
+
+def test_the_fixture_site_is_what_the_docstring_says():
+    """Keep the fixture small and fixed: 4 briefs over 2 weeks, one editorial, no layouts of its own."""
+    briefs = sorted(p.name for p in (FIXTURE / "content/briefs").glob("*.md"))
+    assert len(briefs) == 4
+    assert sorted(p.name for p in (FIXTURE / "content/issues").glob("*.md")) == ["2026-W11.md"]
+    assert not (FIXTURE / "layouts").exists()
+    assert not (FIXTURE / "site").exists(), "build the fixture elsewhere (tests build it into a temp folder)"
