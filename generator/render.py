@@ -52,13 +52,14 @@ class Renderer:
         self.config = site.config
         self.urls = Urls(site.config.base_path, site.config.base_url)
         self.views: dict[str, BriefView] = {}
+        # build-wide names are globals, so macros imported without context are compiled once
+        env.globals.update(self._common())
         card = env.get_template("_card.html")
         entry = env.get_template("_entry.html")
-        common = self._common()
         for brief in site.briefs:
             view = make_view(brief, self.config, self.urls)
-            view.card = Markup(card.render(common, b=view))
-            view.entry = Markup(entry.render(common, b=view))
+            view.card = Markup(card.render(b=view))
+            view.entry = Markup(entry.render(b=view))
             self.views[brief.slug] = view
 
     # -- helpers ---------------------------------------------------------------
@@ -72,8 +73,7 @@ class Renderer:
         }
 
     def page(self, template: str, path: str, **context) -> OutputFile:
-        ctx = self._common()
-        ctx.update(context)
+        ctx = dict(context)
         ctx.setdefault("canonical", self.urls.absolute(path))
         ctx.setdefault("page_path", path)
         html = self.env.get_template(template).render(ctx)
