@@ -2,21 +2,27 @@
 
 PyYAML's `safe_load` forgets where each value came from, silently keeps the
 last of two duplicate keys, expands alias bombs and re-types values (`no`
-becomes False, `1.10` becomes 1.1). Editors need better, so we compose the
-node tree with libyaml (safe: no Python objects), then construct values
-ourselves, recording for every value its line and column, the text as typed
-and whether it was quoted. Anchors and aliases are refused: front matter has
-no use for them and they are how "billion laughs" documents blow up.
+becomes False, `1.10` becomes 1.1). Editors need better, so we read libyaml's
+event stream (the safe parser: no Python objects, nesting capped) and build
+plain values ourselves, recording for every value its line and column, the
+text as typed and whether it was quoted. Anchors, aliases, merge keys and
+explicit tags are refused where they are written: front matter has no use
+for them and they are how "billion laughs" documents blow up. Size and depth
+are counted as the events stream past, so memory and time stay bounded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent, DocumentStartEvent, StreamEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
+    SequenceStartEvent,
+)
+from yaml.nodes import ScalarNode
 
 try:  # libyaml's C parser: ~10x faster; PyYAML falls back to pure Python without it.
     _Loader = yaml.CSafeLoader
@@ -40,8 +46,7 @@ def path_str(path: Path) -> str:
     return out
 
 
-@dataclass(frozen=True)
-class Scalar:
+class Scalar(NamedTuple):
     """How a scalar was written: its text, whether it was quoted, and YAML's tag for it."""
 
     text: str
@@ -109,13 +114,14 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     """Parse one YAML document. `first_line` is the file line of the text's first line.
 
     Raises YamlProblem for syntax errors, tabs in indentation, duplicate keys,
-    anchors/aliases, excessive nesting or size, and values that cannot be
-    constructed (such as the date 2026-02-30).
+    anchors/aliases, tags, excessive nesting or size, and values that cannot
+    be constructed (such as the date 2026-02-30).
     """
     offset = first_line - 1
     _refuse_tab_indentation(text, offset)
+    doc = YamlDoc(data=None, end_line=first_line + text.count("\n"))
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        doc.data = _Builder(doc, offset).run(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + offset) if mark else first_line
@@ -124,11 +130,8 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
         raise YamlProblem(f"YAML syntax error: {problem}", line, col, hint=_syntax_hint(problem, text, mark)) from exc
     except yaml.YAMLError as exc:
         raise YamlProblem(f"YAML error: {exc}", first_line, 1) from exc
-    doc = YamlDoc(data=None, end_line=first_line + text.count("\n"))
-    if root is None:
-        return doc
-    builder = _Builder(doc, offset)
-    doc.data = builder.build(root, (), 0)
+    except RecursionError as exc:  # pragma: no cover - only the pure-Python parser recurses
+        raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", first_line, 1) from exc
     return doc
 
 
@@ -149,6 +152,8 @@ def _syntax_hint(problem: str, text: str, mark) -> str:
 
 
 def _refuse_tab_indentation(text: str, offset: int) -> None:
+    if "\t" not in text:
+        return
     for i, line in enumerate(text.split("\n")):
         stripped = line.lstrip(" ")
         if stripped.startswith("\t"):
@@ -160,83 +165,192 @@ def _refuse_tab_indentation(text: str, offset: int) -> None:
             )
 
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_MERGE = "tag:yaml.org,2002:merge"
+_NO_KEY = object()
+
+
+class _Frame:
+    """An open list or mapping while the event stream is read."""
+
+    __slots__ = ("container", "path", "key", "first_seen", "is_map")
+
+    def __init__(self, container, path: Path):
+        self.container = container
+        self.path = path
+        self.is_map = container.__class__ is dict
+        self.key: Any = _NO_KEY  # in a mapping: the key whose value comes next
+        self.first_seen: dict[str, int] = {}
+
+
 class _Builder:
+    """Builds plain values from libyaml's event stream, without recursion.
+
+    Working from events rather than a composed node tree means an alias or
+    anchor is reported where the editor wrote it, nesting and size are
+    counted as the document streams past, and only unquoted scalars pay for
+    YAML's type resolution.
+    """
+
     def __init__(self, doc: YamlDoc, offset: int):
         self.doc = doc
         self.offset = offset
-        self.seen: set[int] = set()
         self.count = 0
+        self.resolver = yaml.resolver.Resolver()
         self.constructor = SafeConstructor()
 
-    def _pos(self, node: Node) -> tuple[int, int]:
-        return (node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
+    def _pos(self, event) -> tuple[int, int]:
+        return (event.start_mark.line + 1 + self.offset, event.start_mark.column + 1)
 
-    def build(self, node: Node, path: Path, depth: int) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            line, col = self._pos(node)
-            raise YamlProblem(f"too many values (more than {MAX_NODES})", line, col)
-        if depth > MAX_DEPTH:
-            line, col = self._pos(node)
-            raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", line, col, field=path_str(path))
-        if id(node) in self.seen:
-            line, col = self._pos(node)
-            raise YamlProblem(
-                "YAML aliases (*name) are not allowed",
-                line,
-                col,
-                hint="write the value out in full instead of referring to an &anchor",
-                field=path_str(path),
-            )
-        self.seen.add(id(node))
-        if getattr(node, "anchor", None):
-            line, col = self._pos(node)
-            raise YamlProblem("YAML anchors (&name) are not allowed", line, col, hint="remove the &anchor", field=path_str(path))
-        self.doc.value_pos[path] = self._pos(node)
-        if isinstance(node, ScalarNode):
-            return self._scalar(node, path)
-        if isinstance(node, SequenceNode):
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path, depth)
-        line, col = self._pos(node)  # pragma: no cover - libyaml only makes the three kinds
-        raise YamlProblem("unsupported YAML node", line, col)
-
-    def _scalar(self, node: ScalarNode, path: Path) -> Any:
-        quoted = node.style in ("'", '"', "|", ">")
-        self.doc.scalars[path] = Scalar(node.value, quoted, node.tag)
+    def run(self, text: str) -> Any:
+        """Read the events of `text` into plain values. Tight on purpose: it runs for every brief."""
+        loader = _Loader(text)
         try:
-            return self.constructor.construct_object(node, deep=True)
-        except (ConstructorError, ValueError, OverflowError) as exc:
-            line, col = self._pos(node)
-            if node.tag == "tag:yaml.org,2002:timestamp":
+            return self._run(loader.get_event)
+        finally:
+            loader.dispose()
+
+    def _run(self, next_event) -> Any:
+        root: Any = None
+        stack: list[_Frame] = []
+        top: _Frame | None = None  # stack[-1]
+        documents = 0
+        offset = self.offset
+        value_pos, key_pos = self.doc.value_pos, self.doc.key_pos
+        while True:
+            event = next_event()
+            cls = event.__class__
+            if cls is ScalarEvent or cls is MappingStartEvent or cls is SequenceStartEvent or cls is AliasEvent:
+                self.count += 1
+                depth = len(stack)
+                if self.count > MAX_NODES or depth > MAX_DEPTH:
+                    self._too_big(event, top)
+                if cls is AliasEvent or event.anchor is not None or (event.tag is not None and event.tag != "!"):
+                    self._refuse_anchor_alias_tag(event, top)
+                mark = event.start_mark
+                pos = (mark.line + 1 + offset, mark.column + 1)
+                if top is not None and top.key is _NO_KEY and top.is_map:
+                    self._key(top, event, pos)
+                    key_pos[top.path + (top.key,)] = pos
+                    continue
+                if top is None:
+                    path: Path = ()
+                elif top.is_map:
+                    path = top.path + (top.key,)
+                else:
+                    path = top.path + (len(top.container),)
+                value_pos[path] = pos
+                if cls is ScalarEvent:
+                    value = self._scalar(event, path)
+                elif cls is MappingStartEvent:
+                    value = {}
+                else:
+                    value = []
+                if top is None:
+                    root = value
+                elif top.is_map:
+                    top.container[top.key] = value
+                    top.key = _NO_KEY
+                else:
+                    top.container.append(value)
+                if cls is not ScalarEvent:
+                    top = _Frame(value, path)
+                    stack.append(top)
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                stack.pop()
+                top = stack[-1] if stack else None
+            elif cls is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    line, col = self._pos(event)
+                    raise YamlProblem("more than one YAML document", line, col,
+                                      hint="remove the extra '---' line (or '...' line) and what follows it")
+            elif cls is StreamEndEvent:
+                return root
+
+    @staticmethod
+    def _where(top: _Frame | None) -> Path:
+        """Path of the node about to be read (for a key: its mapping's path)."""
+        if top is None:
+            return ()
+        if not top.is_map:
+            return top.path + (len(top.container),)
+        return top.path if top.key is _NO_KEY else top.path + (top.key,)
+
+    def _too_big(self, event, top: _Frame | None) -> None:
+        line, col = self._pos(event)
+        path = self._where(top)
+        if self.count > MAX_NODES:
+            raise YamlProblem(f"too many values (more than {MAX_NODES:,})", line, col, field=path_str(path[:1]))
+        raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", line, col,
+                          hint="front matter needs at most a few levels of indentation", field=path_str(path[:1]))
+
+    def _refuse_anchor_alias_tag(self, event, top: _Frame | None) -> None:
+        path = self._where(top)
+        if isinstance(event, AliasEvent):
+            line, col = self._pos(event)
+            raise YamlProblem(
+                f"YAML aliases (*{event.anchor}) are not allowed", line, col,
+                hint="write the value out in full instead of referring to an &anchor", field=path_str(path),
+            )
+        if event.anchor is not None:
+            line, col = self._pos(event)
+            raise YamlProblem(f"YAML anchors (&{event.anchor}) are not allowed", line, col,
+                              hint="remove the &anchor", field=path_str(path))
+        tag = event.tag
+        allowed = (_SEQ,) if isinstance(event, SequenceStartEvent) else (_MAP,) if isinstance(event, MappingStartEvent) else _SCALAR_TAGS
+        if tag not in allowed:
+            line, col = self._pos(event)
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            raise YamlProblem(f"YAML tag '{shown}' is not allowed", line, col,
+                              hint="remove the '!' tag; write plain values", field=path_str(path))
+
+    def _key(self, frame: _Frame, event, pos: tuple[int, int]) -> None:
+        path = frame.path
+        line, col = pos
+        if event.__class__ is not ScalarEvent:
+            raise YamlProblem("a key must be a plain name, not a list or mapping", line, col,
+                              hint="write 'name: value'", field=path_str(path))
+        key = event.value  # keys are always names: `1:` or `no:` stay strings
+        if key == "<<" and event.implicit[0]:
+            raise YamlProblem("YAML merge keys (<<) are not allowed", line, col,
+                              hint="write the fields out in full", field=path_str(path))
+        first_seen = frame.first_seen
+        if key in first_seen:
+            raise YamlProblem(
+                f"duplicate key '{key}' (first defined on line {first_seen[key]})", line, col,
+                hint="YAML would silently keep only the last one; remove or merge the duplicate",
+                field=path_str(path + (key,)),
+            )
+        first_seen[key] = line
+        frame.key = key
+
+    def _scalar(self, event: ScalarEvent, path: Path) -> Any:
+        value = event.value
+        quoted = event.style in ("'", '"', "|", ">")
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolver.resolve(ScalarNode, value, event.implicit) if event.implicit[0] else _STR
+        self.doc.scalars[path] = Scalar(value, quoted, tag)
+        if tag == _STR:
+            return value
+        node = ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+        try:
+            return SafeConstructor.yaml_constructors[tag](self.constructor, node)
+        except (ConstructorError, ValueError, OverflowError, KeyError) as exc:
+            line, col = self._pos(event)
+            if tag == "tag:yaml.org,2002:timestamp":
                 raise YamlProblem(
-                    f"'{node.value}' is not a real date", line, col,
+                    f"'{value}' is not a real date", line, col,
                     hint="use an existing calendar date as YYYY-MM-DD", field=path_str(path),
                 ) from exc
-            raise YamlProblem(f"cannot read value '{node.value}': {exc}", line, col, field=path_str(path)) from exc
+            raise YamlProblem(f"cannot read the value '{value[:60]}'", line, col, hint="quote it to keep it as text",
+                              field=path_str(path)) from exc
 
-    def _mapping(self, node: MappingNode, path: Path, depth: int) -> dict:
-        out: dict = {}
-        first_seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                line, col = self._pos(key_node)
-                raise YamlProblem("a key must be a plain name, not a list or mapping", line, col, field=path_str(path))
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                line, col = self._pos(key_node)
-                raise YamlProblem("YAML merge keys (<<) are not allowed", line, col, field=path_str(path))
-            key = key_node.value  # keys are always names: `1:` or `no:` stay strings
-            line, col = self._pos(key_node)
-            if key in first_seen:
-                raise YamlProblem(
-                    f"duplicate key '{key}' (first defined on line {first_seen[key]})",
-                    line,
-                    col,
-                    hint="YAML would silently keep only the last one; remove or merge the duplicate",
-                    field=path_str(path + (key,)),
-                )
-            first_seen[key] = line
-            self.doc.key_pos[path + (key,)] = (line, col)
-            out[key] = self.build(value_node, path + (key,), depth + 1)
-        return out
+
+_SCALAR_TAGS = (
+    _STR, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+)
