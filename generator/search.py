@@ -1,0 +1,204 @@
+"""Index: build the Pagefind search index inside the staged output, before the swap.
+
+Only brief pages and issue pages are indexed: `--glob` limits Pagefind to
+`briefs/<slug>/index.html` and `issues/<week>/index.html`, and within those pages
+only the `data-pagefind-body` element counts (drafts have none, so they are
+never indexed). The filters, sort key and metadata come from the
+`data-pagefind-*` attributes in layouts/brief.html and layouts/issue.html.
+
+Why the binary and not the Python API: both run the same Pagefind executable
+(the API starts it as `pagefind --service` and talks JSON over a pipe), and
+both produce byte-identical files. The plain command is one subprocess call,
+needs no event loop, reports failure as an exit code with a message, and
+leaves nothing running when it is done. Measured on this project
+(bench/search_index.py), the binary was as fast as or faster than the API at
+every size; the pipe buys nothing here because the pages are already on disk.
+Restricting the glob matters more than either choice: without it Pagefind
+parses every listing page too (about three times the work on 1,000 briefs).
+
+Pagefind 1.5 is not byte-deterministic: the values inside each filter file
+(and the list of filter files in the .pf_meta) come out in hash-map order,
+which changes from run to run, and the file names are hashes of that content.
+`canonicalise` rewrites those two kinds of file with the lists sorted, under
+Pagefind's own naming (language + "_" + SHA-1 of the CBOR body), so two builds
+of the same content give identical files. Index and fragment files are
+already stable and are left alone.
+
+The Pagefind UI bundles are removed afterwards: the search page renders its
+own results through the JavaScript API (pagefind.js), so only the API, its
+WebAssembly and the index files are published.
+
+Raises SearchIndexError when Pagefind is missing or fails; the build then
+discards the staging folder, so a failed index never publishes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+BUNDLE = "pagefind"
+GLOB = "{briefs,issues}/*/index.html"
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+          "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
+TIMEOUT_SECONDS = 1800
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not build the index; the message says why and what to do."""
+
+
+def pagefind_command() -> list[str]:
+    """The Pagefind executable from the pagefind-bin package (no download, no PATH lookup)."""
+    override = os.environ.get("PAGEFIND_BINARY_PATH")
+    if override:
+        return [override]
+    try:
+        from pagefind_bin import get_executable
+    except ImportError as exc:
+        raise SearchIndexError("the Pagefind binary is not installed: pip install 'pagefind[bin]' "
+                               "(or build with --no-search)") from exc
+    try:
+        return [str(get_executable())]
+    except FileNotFoundError as exc:
+        raise SearchIndexError(f"the Pagefind binary is missing from the pagefind-bin package: {exc}") from exc
+
+
+def index_site(site: Path) -> dict:
+    """Index the built site in `site` into site/pagefind/. Returns pages, bytes and seconds."""
+    started = time.perf_counter()
+    site = Path(site).resolve()
+    bundle = site / BUNDLE
+    if bundle.exists():
+        raise SearchIndexError(f"{bundle} already exists; the output must not contain a '{BUNDLE}' folder")
+    cmd = pagefind_command() + ["--site", str(site), "--glob", GLOB, "--output-subdir", BUNDLE, "--quiet"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}  # no stray config
+    try:
+        done = subprocess.run(cmd, cwd=site, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
+    except OSError as exc:
+        raise SearchIndexError(f"could not run Pagefind ({cmd[0]}): {exc}") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise SearchIndexError(f"Pagefind did not finish within {TIMEOUT_SECONDS} s") from exc
+    if done.returncode != 0:
+        detail = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-20:]
+        raise SearchIndexError(f"Pagefind failed (exit {done.returncode}):\n" + "\n".join(detail))
+    if not (bundle / "pagefind.js").is_file():
+        raise SearchIndexError(f"Pagefind reported success but wrote no {BUNDLE}/pagefind.js")
+    canonicalise(bundle)
+    for name in UNUSED:
+        (bundle / name).unlink(missing_ok=True)
+    shutil.rmtree(bundle / "playground", ignore_errors=True)
+    fragments = bundle / "fragment"
+    pages = sum(1 for _ in fragments.iterdir()) if fragments.is_dir() else 0
+    size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+    return {"pages": pages, "bytes": size, "seconds": round(time.perf_counter() - started, 3)}
+
+
+# -- determinism -------------------------------------------------------------
+MAGIC = b"pagefind_dcd"
+
+
+def canonicalise(bundle: Path) -> None:
+    """Sort the hash-map-ordered lists in filter and meta files; rename them by content."""
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    renamed: dict[str, str] = {}
+    for f in sorted((bundle / "filter").glob("*.pf_filter")):
+        name, values = _read_cbor(f)
+        body = cbor_encode([name, sorted(values, key=lambda v: v[0])])
+        new = f"{f.stem.rsplit('_', 1)[0]}_{hashlib.sha1(body).hexdigest()[:7]}"
+        f.unlink()
+        _write_cbor(f.with_name(new + ".pf_filter"), body)
+        renamed[f.stem] = new
+    for lang, info in entry["languages"].items():
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta = _read_cbor(meta_path)
+        if not (isinstance(meta, list) and len(meta) >= 5 and isinstance(meta[3], list) and isinstance(meta[4], list)):
+            raise SearchIndexError(f"unexpected layout of {meta_path.name} (Pagefind {entry.get('version')}); "
+                                   "generator/search.py canonicalise() needs updating for this Pagefind version")
+        meta[3] = sorted([name, renamed.get(h, h)] for name, h in meta[3])
+        meta[4] = sorted(meta[4], key=lambda s: s[0])
+        body = cbor_encode(meta)
+        new = f"{lang}_{hashlib.sha1(body).hexdigest()[:13]}"
+        meta_path.unlink()
+        _write_cbor(bundle / f"pagefind.{new}.pf_meta", body)
+        info["hash"] = new
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _read_cbor(path: Path):
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(MAGIC):
+        raise SearchIndexError(f"{path.name} is not a Pagefind data file")
+    return cbor_decode(data[len(MAGIC):])
+
+
+def _write_cbor(path: Path, body: bytes) -> None:
+    path.write_bytes(gzip.compress(MAGIC + body, compresslevel=9, mtime=0))
+
+
+def cbor_decode(data: bytes):
+    """The CBOR subset Pagefind writes: integers, strings, arrays, maps (definite lengths)."""
+    def item(i: int):
+        head = data[i]
+        major, info = head >> 5, head & 31
+        i += 1
+        if info < 24:
+            arg = info
+        elif info <= 27:
+            n = 1 << (info - 24)
+            arg = int.from_bytes(data[i:i + n], "big")
+            i += n
+        else:
+            raise SearchIndexError(f"unsupported CBOR item {head:#x} in Pagefind output")
+        if major == 0:
+            return arg, i
+        if major == 1:
+            return -1 - arg, i
+        if major == 2:
+            return bytes(data[i:i + arg]), i + arg
+        if major == 3:
+            return data[i:i + arg].decode("utf-8"), i + arg
+        if major in (4, 5):
+            out = []
+            for _ in range(arg * (2 if major == 5 else 1)):
+                value, i = item(i)
+                out.append(value)
+            return (out if major == 4 else dict(zip(out[::2], out[1::2]))), i
+        raise SearchIndexError(f"unsupported CBOR type {major} in Pagefind output")
+
+    value, end = item(0)
+    if end != len(data):
+        raise SearchIndexError("trailing bytes after CBOR value in Pagefind output")
+    return value
+
+
+def cbor_encode(value) -> bytes:
+    def head(major: int, arg: int) -> bytes:
+        if arg < 24:
+            return bytes([major << 5 | arg])
+        for info, n in ((24, 1), (25, 2), (26, 4), (27, 8)):
+            if arg < 1 << (8 * n):
+                return bytes([major << 5 | info]) + arg.to_bytes(n, "big")
+        raise ValueError("integer too large for CBOR")
+
+    if isinstance(value, bool) or value is None:
+        raise TypeError("booleans and null do not occur in Pagefind output")
+    if isinstance(value, int):
+        return head(0, value) if value >= 0 else head(1, -1 - value)
+    if isinstance(value, bytes):
+        return head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return head(4, len(value)) + b"".join(cbor_encode(v) for v in value)
+    if isinstance(value, dict):
+        return head(5, len(value)) + b"".join(cbor_encode(k) + cbor_encode(v) for k, v in value.items())
+    raise TypeError(f"cannot encode {type(value).__name__} as CBOR")
