@@ -69,7 +69,10 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
     if not path.is_file():
         return None, [Diagnostic(SRC_PATH, 0, 0, "error", "", "site.yaml is missing",
                                  "create content/site.yaml with at least title, base_url, actions, sections and jurisdictions")]
-    text, _raw, problems = read_text(path, SRC_PATH)
+    try:
+        text, _raw, problems = read_text(path, SRC_PATH)
+    except OSError as exc:
+        return None, [Diagnostic(SRC_PATH, 0, 0, "error", "", f"cannot read site.yaml: {exc.strerror}")]
     if text is None:
         return None, problems
     return parse_config(text)

@@ -53,10 +53,10 @@ class Diagnostic:
         """path:line:col: severity: text, then the source line with a caret under the column."""
         out = f"{self.location}: {self.severity}: {self.text}"
         if self.source_line and self.line:
-            src = self.source_line.rstrip("\r\n").replace("\t", " ")
+            src, col = _excerpt(self.source_line.rstrip("\r\n").replace("\t", " "), self.col)
             out += f"\n    {src}"
-            if self.col:
-                out += "\n    " + " " * (self.col - 1) + "^"
+            if col:
+                out += "\n    " + " " * (col - 1) + "^"
         return out
 
     def github_annotation(self) -> str:
@@ -75,6 +75,17 @@ class Diagnostic:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def _excerpt(line: str, col: int, width: int = 100) -> tuple[str, int]:
+    """At most `width` characters of a long source line around `col`, with '...' where cut."""
+    if len(line) <= width:
+        return line, col
+    start = max(0, min(col - 1 - width // 2, len(line) - width)) if col else 0
+    text = line[start : start + width]
+    prefix = "..." if start > 0 else ""
+    suffix = "..." if start + width < len(line) else ""
+    return prefix + text + suffix, (col - start + len(prefix)) if col else 0
 
 
 class ContentError(Exception):

@@ -41,6 +41,20 @@ def choice_hint(value: str, options: list[str], kind: str) -> tuple[str, str]:
     return f"'{value}' is not a{'n' if kind[0] in 'aeiou' else ''} {kind}", hint
 
 
+_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%Y%m%d")
+
+
+def guess_iso_date(text: str) -> str | None:
+    """The YYYY-MM-DD an editor probably meant: '16/3/2026' (Australian order) -> '2026-03-16'."""
+    cleaned = text.strip().replace(",", "")
+    for fmt in _FORMATS:
+        try:
+            return dt.datetime.strptime(cleaned, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
 class Checker:
     def __init__(self, doc: YamlDoc, src_path: str, lines: list[str]):
         self.doc = doc
@@ -170,7 +184,8 @@ class Checker:
                 self.error(path, f"'{value}' is not a real date", "use an existing calendar date as YYYY-MM-DD")
                 return None
         shown = scalar.text if scalar is not None else self.describe(path, value)
-        self.error(path, f"date must be YYYY-MM-DD, got '{shown}'", "e.g. 2026-03-16")
+        guess = guess_iso_date(shown) if isinstance(shown, str) else None
+        self.error(path, f"date must be YYYY-MM-DD, got '{shown}'", f"write {guess}" if guess else "e.g. 2026-03-16")
         return None
 
     def choice(self, path: Path, value: Any, options: list[str], kind: str) -> str | None:

@@ -7,6 +7,7 @@ turns undecodable bytes into a diagnostic that names the byte offset.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,34 +71,51 @@ def is_ignored(name: str) -> bool:
     )
 
 
-def read_text(abs_path: Path, src_path: str, size: int | None = None) -> tuple[str | None, bytes, list[Diagnostic]]:
-    """Read a file as UTF-8 (BOM allowed), refusing anything over MAX_FILE_BYTES without reading it."""
-    if size is None:
-        size = abs_path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return None, b"", [
-            Diagnostic(
-                src_path, 0, 0, "error", "",
-                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB)",
-                "a brief should be a few kilobytes; split it or remove pasted material",
-            )
-        ]
-    with open(abs_path, "rb") as fh:
+def read_text(abs_path: Path, src_path: str) -> tuple[str | None, bytes, list[Diagnostic]]:
+    """Read a file as UTF-8 (BOM allowed), refusing anything over MAX_FILE_BYTES without reading it.
+
+    The size is taken from the open file itself, so a file swapped after the
+    folder was listed is still measured before a byte is read; a pipe or
+    device is refused without blocking on it.
+    """
+    fd = os.open(abs_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None, b"", [Diagnostic(src_path, 0, 0, "error", "", "not a regular file (a device, pipe or socket)",
+                                          "remove it from content/")]
+        if st.st_size > MAX_FILE_BYTES:
+            return None, b"", [
+                Diagnostic(
+                    src_path, 0, 0, "error", "",
+                    f"file is {st.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB)",
+                    "a brief should be a few kilobytes; split it or remove pasted material",
+                )
+            ]
         raw = fh.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
         return None, b"", [Diagnostic(src_path, 0, 0, "error", "", "file grew past the 1 MiB limit while being read")]
     try:
         return raw.decode("utf-8"), raw, []
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, raw, [
-            Diagnostic(
-                src_path, line, col, "error", "",
-                f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start}",
-                "save the file as UTF-8 (most editors: File > Save with Encoding > UTF-8)",
-            )
-        ]
+        return None, raw, [_not_utf8(raw, exc, src_path)]
+
+
+def _not_utf8(raw: bytes, exc: UnicodeDecodeError, src_path: str) -> Diagnostic:
+    """Name the first bad byte by offset, line and column (columns count characters before it)."""
+    line_start = raw.rfind(b"\n", 0, exc.start) + 1
+    line_end = raw.find(b"\n", exc.start)
+    line_bytes = raw[line_start : line_end if line_end >= 0 else len(raw)]
+    line = raw.count(b"\n", 0, exc.start) + 1
+    col = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
+    hint = "save the file as UTF-8 (most editors: File > Save with Encoding > UTF-8)"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        hint = "the file is UTF-16; " + hint
+    return Diagnostic(
+        src_path, line, col, "error", "",
+        f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start}",
+        hint, line_bytes.decode("utf-8", "replace").rstrip("\r"),
+    )
 
 
 def find_content(root: Path) -> LoadResult:
@@ -146,8 +164,7 @@ def find_content(root: Path) -> LoadResult:
                                         "briefs go in content/briefs/**/*.md, editorials in content/issues/YYYY-Www.md, pages in content/pages/*.md"))
                 continue
             try:
-                size = os.stat(entry.path).st_size
-                text, raw, problems = read_text(Path(entry.path), src_path, size)
+                text, raw, problems = read_text(Path(entry.path), src_path)
             except OSError as exc:
                 diags.append(Diagnostic(src_path, 0, 0, "error", "", f"cannot read file: {exc.strerror}"))
                 continue

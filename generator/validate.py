@@ -8,6 +8,9 @@ URL in two briefs) and for the softer things worth a warning.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
+import unicodedata
 from collections import defaultdict
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -29,13 +32,59 @@ IMPLICATION_FIELDS = ["action", "text"]
 EDITORIAL_FIELDS = ["title"]
 PAGE_FIELDS = ["title"]
 MAX_KEY_POINTS = 6
+MAX_IMPLICATIONS = 6
 MAX_STANDFIRST = 300
 STALE_DRAFT_DAYS = 30
+PLACEHOLDER = "TODO"  # what `digest new` writes where the editor has work to do
+
+
+_HTTP_START = re.compile(r"^https?://[^/?#\s]", re.IGNORECASE)
+_SPACE = re.compile(r"\s")
+_slug = functools.lru_cache(maxsize=8192)(slugify)  # tags repeat across thousands of briefs
 
 
 def is_http_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
+    """An absolute http(s) link with a host: not `javascript:`, `data:`, `file:`, `smb:` or `//host`."""
+    if not _HTTP_START.match(url) or _SPACE.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+
+
+def _url_hint(url: str) -> str:
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if url.startswith("//"):
+        return f"add the scheme: https:{url}"
+    if scheme in ("javascript", "data", "file", "smb", "ftp", "vbscript"):
+        return f"'{scheme}:' links are not allowed; give the https:// address of the original item"
+    if _SPACE.search(url):
+        return "remove the spaces (or write them as %20)"
+    if not scheme:
+        return f"give the full address, starting with https://, e.g. https://{url.lstrip('/')}"
+    return "give the full address of the original item, starting with https://"
+
+
+def _slug_hint(slug: str) -> str:
+    """Explain what is wrong with a slug, naming look-alike characters and path tricks."""
+    odd = next((ch for ch in slug if ord(ch) > 127), None)
+    suggestion = slugify(slug)
+    tail = f", e.g. '{suggestion}'" if suggestion else ""
+    if odd is not None:
+        name = unicodedata.name(odd, "unnamed character")
+        return (f"it contains '{odd}' (U+{ord(odd):04X} {name}), which only looks like a plain letter; "
+                f"use ASCII a-z, 0-9 and hyphens{tail}")
+    if ".." in slug or "/" in slug or "\\" in slug or "%" in slug:
+        return f"a slug is one URL segment: no '/', '..', '\\' or %-escapes; use a-z, 0-9 and hyphens{tail}"
+    return "use lower-case letters, digits and single hyphens only" + tail
+
+
+def _position(doc: YamlDoc, lines: list[str], path: tuple) -> tuple[int, int, str]:
+    """(line, col, source line) of a field, for messages that name more than one file."""
+    line, col = doc.pos(path)
+    return line, col, lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def _parse_document(src: SourceFile, require_front_matter: bool) -> tuple[YamlDoc | None, str, int, list[str], list[Diagnostic]]:
@@ -47,7 +96,8 @@ def _parse_document(src: SourceFile, require_front_matter: bool) -> tuple[YamlDo
     try:
         split = split_front_matter(text)
     except FrontMatterProblem as p:
-        return None, "", 0, lines, [Diagnostic(src.src_path, p.line, 1, "error", "", p.message, p.hint, lines[0] if lines else "")]
+        line_text = lines[p.line - 1] if 0 < p.line <= len(lines) else ""
+        return None, "", 0, lines, [Diagnostic(src.src_path, p.line, 1, "error", "", p.message, p.hint, line_text)]
     try:
         doc = parse_yaml(split.yaml_text, split.yaml_first_line)
     except YamlProblem as p:
@@ -59,7 +109,7 @@ def _parse_document(src: SourceFile, require_front_matter: bool) -> tuple[YamlDo
 
 
 def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) -> tuple[Brief | None, list[Diagnostic]]:
-    doc, body, _body_line, lines, diags = _parse_document(src, True)
+    doc, body, body_line, lines, diags = _parse_document(src, True)
     if doc is None:
         return None, diags
     c = Checker(doc, src.src_path, lines)
@@ -89,11 +139,15 @@ def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) 
                 c.error(("issue",), f"'{text}' is not an ISO week", "write it as YYYY-Www, e.g. 2026-W11")
     tags = c.string_list(("tags",), get("tags"), min_items=1, what="tags") if "tags" in data else None
     if tags:
+        seen_tags: dict[str, str] = {}
         for i, tag in enumerate(tags):
-            if not slugify(tag):
-                c.error(("tags", i), f"tag '{tag}' has no letters or digits")
-        if len({slugify(t) for t in tags}) != len(tags):
-            c.error(("tags",), "the same tag is listed twice")
+            key = _slug(tag)
+            if not key:
+                c.error(("tags", i), f"tag '{tag}' has no letters or digits", "use words, e.g. ai-safety")
+            elif key in seen_tags:
+                c.error(("tags", i), f"tag '{tag}' is listed twice (same as '{seen_tags[key]}')", "remove one of them")
+            else:
+                seen_tags[key] = tag
     section = c.choice(("section",), get("section"), list(cfg.sections), "section") if "section" in data else ""
     jurisdiction = (c.choice(("jurisdiction",), get("jurisdiction"), list(cfg.jurisdictions), "jurisdiction")
                     if "jurisdiction" in data else "")
@@ -115,27 +169,29 @@ def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) 
     if "slug" in data:
         slug = c.string(("slug",), get("slug"))
         if slug is not None and not is_valid_slug(slug):
-            suggestion = slugify(slug)
-            c.error(("slug",), f"'{slug}' is not a valid slug",
-                    "use lower-case letters, digits and single hyphens only" + (f", e.g. '{suggestion}'" if suggestion else ""))
+            c.error(("slug",), f"'{slug}' is not a valid slug", _slug_hint(slug))
             slug = None
     else:
         slug = stem if is_valid_slug(stem) else slugify(stem)
         if not slug:
             c.error((), f"cannot make a URL from the file name '{stem}'", "rename the file or add a 'slug:' field")
     if not body.strip():
-        last = len(lines) if lines and lines[-1] else max(len(lines) - 1, 1)
-        c.diagnostics.append(Diagnostic(src.src_path, last, 1, "error", "body", "the summary (the text after the front matter) is empty",
-                                        "write the summary below the closing '---'", lines[last - 1] if lines else ""))
+        closing = body_line - 1  # the closing '---'
+        c.diagnostics.append(Diagnostic(src.src_path, closing, 1, "error", "body", "the summary (the text after the front matter) is empty",
+                                        "write the summary below the closing '---'", lines[closing - 1] if 0 < closing <= len(lines) else ""))
     if today is not None and published:
         if published > today:
             c.warn(("published",), f"{published.isoformat()} is in the future (today is {today.isoformat()} in {cfg.timezone})",
                    "check the date")
+    if not draft:
+        _placeholders(c, title, standfirst, source, key_points, implications, body, body_line)
     if any(d.severity == "error" for d in c.diagnostics):
         return None, c.diagnostics
-    lines_of = {name: doc.pos(path)[0] for name, path in
-                (("slug", ("slug",)), ("tags", ("tags",)), ("source.url", ("source", "url")), ("title", ("title",)),
-                 ("draft", ("draft",)))}
+    # (line, col, source line) of the fields that messages about several briefs point at
+    lines_of = {name: _position(doc, lines, path) for name, path in
+                (("slug", ("slug",)), ("tags", ("tags",)), ("source.url", ("source", "url")), ("draft", ("draft",)))}
+    if "slug" not in data:
+        lines_of["slug"] = (1, 1, lines[0])  # the slug comes from the file name
     brief = Brief(
         slug=slug, title=title, standfirst=standfirst, source=source, published=published, week=week,
         tags=tuple(tags), key_points=tuple(key_points), implications=tuple(implications), body=body,
@@ -144,6 +200,26 @@ def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) 
         lines=lines_of,
     )
     return brief, c.diagnostics
+
+
+def _placeholders(c: Checker, title, standfirst, source, key_points, implications, body: str, body_line: int) -> None:
+    """A brief leaves draft only when every TODO from `digest new` has been replaced."""
+    texts: list[tuple[tuple, str | None]] = [(("title",), title), (("standfirst",), standfirst)]
+    if source is not None:
+        texts += [(("source", "name"), source.name), (("source", "author"), source.author)]
+    texts += [(("key_points", i), k) for i, k in enumerate(key_points or ())]
+    texts += [(("implications", i, "text"), imp.text) for i, imp in enumerate(implications or ())]
+    hint = "replace it, or keep 'draft: true' until the brief is finished"
+    for path, text in texts:
+        if text and text.startswith(PLACEHOLDER):
+            c.error(path, f"still holds the {PLACEHOLDER} placeholder from `digest new`", hint)
+    if source is not None and PLACEHOLDER in source.url:
+        c.error(("source", "url"), f"still holds the {PLACEHOLDER} placeholder from `digest new`", hint)
+    if body.lstrip().startswith(PLACEHOLDER):
+        line = body_line + len(body) - len(body.lstrip("\n")) if body_line else 0
+        c.diagnostics.append(Diagnostic(c.src_path, line, 1, "error", "body",
+                                        f"the summary still holds the {PLACEHOLDER} placeholder from `digest new`", hint,
+                                        c.lines[line - 1] if 0 < line <= len(c.lines) else ""))
 
 
 def _source(c: Checker, value) -> Source | None:
@@ -157,8 +233,7 @@ def _source(c: Checker, value) -> Source | None:
     author = c.string(path + ("author",), m["author"]) if m.get("author") is not None else ""
     url = c.string(path + ("url",), m["url"]) if "url" in m else None
     if url is not None and not is_http_url(url):
-        c.error(path + ("url",), f"'{url}' is not an http(s) link",
-                "give the full address of the original item, starting with https://")
+        c.error(path + ("url",), f"'{url}' is not an http(s) link", _url_hint(url))
         url = None
     if name and url is not None and author is not None:
         return Source(name=name, url=url, author=author)
@@ -173,6 +248,9 @@ def _implications(c: Checker, value, cfg: SiteConfig) -> list[Implication] | Non
         return None
     if not value:
         c.error(path, "needs at least 1 implication", f"add '- action: ...' and 'text: ...' (actions: {', '.join(cfg.action_names)})")
+        return None
+    if len(value) > MAX_IMPLICATIONS:
+        c.error(path, f"has {len(value)} implications; at most {MAX_IMPLICATIONS} allowed", "keep the most important ones")
         return None
     out = []
     for i, item in enumerate(value):
@@ -239,14 +317,19 @@ def parse_page(src: SourceFile) -> tuple[Page | None, list[Diagnostic]]:
     return Page(name=name, title=title, body=body, src_path=src.src_path), c.diagnostics
 
 
-def validate_content(files: list[SourceFile], cfg: SiteConfig, today: dt.date) -> tuple[Content, list[Diagnostic]]:
-    """Every file on its own, then the set as a whole. Drafts are validated like the rest."""
+def validate_content(files: list[SourceFile], cfg: SiteConfig, today: dt.date,
+                     parse=None) -> tuple[Content, list[Diagnostic]]:
+    """Every file on its own, then the set as a whole. Drafts are validated like the rest.
+
+    `parse` replaces parse_brief (the build passes a cached version).
+    """
+    parse = parse or parse_brief
     content = Content()
     diags: list[Diagnostic] = []
     for src in files:
         content.source_files[src.src_path] = src.raw
         if src.kind == BRIEF:
-            brief, d = parse_brief(src, cfg, today)
+            brief, d = parse(src, cfg, today)
             diags += d
             if brief:
                 content.briefs.append(brief)
@@ -256,8 +339,9 @@ def validate_content(files: list[SourceFile], cfg: SiteConfig, today: dt.date) -
             if editorial:
                 if editorial.week in content.editorials:
                     other = content.editorials[editorial.week].src_path
-                    diags.append(Diagnostic(src.src_path, 0, 0, "error", "", f"a second editorial for week {editorial.week.label}",
-                                            f"{other} is the first; merge them into one file"))
+                    diags.append(Diagnostic(src.src_path, 0, 0, "error", "",
+                                            f"two editorials for week {editorial.week.label}: {other} and {src.src_path}",
+                                            f"merge them into one file named {editorial.week.label}.md"))
                 else:
                     content.editorials[editorial.week] = editorial
         elif src.kind == PAGE:
@@ -270,6 +354,9 @@ def validate_content(files: list[SourceFile], cfg: SiteConfig, today: dt.date) -
     diags += _stale_drafts(content.briefs)
     content.briefs.sort(key=lambda b: b.sort_key)
     return content, diags
+
+
+_NOWHERE = (0, 0, "")
 
 
 def _clashes(briefs: list[Brief]) -> list[Diagnostic]:
@@ -285,9 +372,9 @@ def _clashes(briefs: list[Brief]) -> list[Diagnostic]:
                 group = sorted(group, key=lambda b: b.src_path)
                 names = " and ".join(b.src_path for b in group)
                 for b in group[1:]:
-                    line = b.lines.get("slug" if attr == "slug" else "source.url", 0)
-                    out.append(Diagnostic(b.src_path, line, 1 if line else 0, "error", what,
-                                          f"'{key}' is used by {len(group)} briefs: {names}", fix))
+                    line, col, text = b.lines.get("slug" if attr == "slug" else "source.url", _NOWHERE)
+                    out.append(Diagnostic(b.src_path, line, col, "error", what,
+                                          f"'{key}' is used by {len(group)} briefs: {names}", fix, text))
     return out
 
 
@@ -311,9 +398,10 @@ def _stale_drafts(briefs: list[Brief]) -> list[Diagnostic]:
     for b in briefs:
         age = (newest - (b.updated or b.published)).days
         if b.draft and age > STALE_DRAFT_DAYS:
-            out.append(Diagnostic(b.src_path, b.lines.get("draft", 0), 1, "warning", "draft",
+            line, col, text = b.lines.get("draft", _NOWHERE)
+            out.append(Diagnostic(b.src_path, line, col, "warning", "draft",
                                   f"this draft is {age} days older than the newest published brief ({newest.isoformat()})",
-                                  "publish it (remove 'draft: true') or delete it"))
+                                  "publish it (remove 'draft: true') or delete it", text))
     return out
 
 
@@ -329,9 +417,10 @@ def _tag_warnings(briefs: list[Brief]) -> list[Diagnostic]:
             continue
         near = [t for t in common if t != tag and _one_edit_apart(tag.lower(), t.lower())]
         if near:
-            out.append(Diagnostic(bs[0].src_path, bs[0].lines.get("tags", 0), 1, "warning", "tags",
+            line, col, text = bs[0].lines.get("tags", _NOWHERE)
+            out.append(Diagnostic(bs[0].src_path, line, col, "warning", "tags",
                                   f"tag '{tag}' is used only here and is one edit away from '{near[0]}'",
-                                  f"did you mean '{near[0]}'?"))
+                                  f"did you mean '{near[0]}'?", text))
     return out
 
 

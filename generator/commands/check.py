@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from generator.build import check_site
 from generator.commands.common import add_root, print_diagnostics
@@ -16,6 +17,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.root.is_dir():
+        print(f"digest check: error: --root {args.root} is not a folder", file=sys.stderr)
+        return 2
     result = check_site(args.root)
     print_diagnostics(result.diagnostics, result.files_checked, args.format)
     if errors_in(result.diagnostics):
