@@ -184,7 +184,7 @@ def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) 
             c.warn(("published",), f"{published.isoformat()} is in the future (today is {today.isoformat()} in {cfg.timezone})",
                    "check the date")
     if not draft:
-        _placeholders(c, title, standfirst, source, key_points, implications, body, body_line)
+        _placeholders(c, title, standfirst, source, key_points, implications, body, body_line, tags)
     if any(d.severity == "error" for d in c.diagnostics):
         return None, c.diagnostics
     # (line, col, source line) of the fields that messages about several briefs point at
@@ -202,11 +202,13 @@ def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) 
     return brief, c.diagnostics
 
 
-def _placeholders(c: Checker, title, standfirst, source, key_points, implications, body: str, body_line: int) -> None:
+def _placeholders(c: Checker, title, standfirst, source, key_points, implications, body: str, body_line: int,
+                  tags=()) -> None:
     """A brief leaves draft only when every TODO from `digest new` has been replaced."""
     texts: list[tuple[tuple, str | None]] = [(("title",), title), (("standfirst",), standfirst)]
     if source is not None:
         texts += [(("source", "name"), source.name), (("source", "author"), source.author)]
+    texts += [(("tags", i), t) for i, t in enumerate(tags or ())]
     texts += [(("key_points", i), k) for i, k in enumerate(key_points or ())]
     texts += [(("implications", i, "text"), imp.text) for i, imp in enumerate(implications or ())]
     hint = "replace it, or keep 'draft: true' until the brief is finished"
@@ -276,7 +278,7 @@ def parse_editorial(src: SourceFile) -> tuple[Editorial | None, list[Diagnostic]
     if week is None:
         return None, [Diagnostic(src.src_path, 0, 0, "error", "", "an editorial's file name must be its ISO week",
                                  "name it YYYY-Www.md, e.g. content/issues/2026-W11.md")]
-    doc, body, _line, lines, diags = _parse_document(src, False)
+    doc, body, body_line, lines, diags = _parse_document(src, False)
     if doc is None:
         return None, diags
     c = Checker(doc, src.src_path, lines)
@@ -285,6 +287,14 @@ def parse_editorial(src: SourceFile) -> tuple[Editorial | None, list[Diagnostic]
         return None, c.diagnostics
     c.unknown_keys((), data, EDITORIAL_FIELDS)
     title = c.string(("title",), data["title"]) if "title" in data else ""
+    if title and title.startswith(PLACEHOLDER):
+        c.error(("title",), f"still holds the {PLACEHOLDER} placeholder from `digest new`",
+                "write the headline, or delete the line to use the default heading")
+    if body.lstrip().startswith(PLACEHOLDER):
+        line = body_line + len(body) - len(body.lstrip("\n"))
+        c.diagnostics.append(Diagnostic(src.src_path, line, 1, "error", "body",
+                                        f"the editorial still holds the {PLACEHOLDER} placeholder from `digest new`",
+                                        "write the editorial, or delete the file", lines[line - 1] if 0 < line <= len(lines) else ""))
     if not body.strip():
         c.diagnostics.append(Diagnostic(src.src_path, max(len(lines) - 1, 1), 1, "error", "body", "the editorial text is empty",
                                         "write 'This week at a glance' below the front matter, or delete the file"))
