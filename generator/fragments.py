@@ -29,26 +29,53 @@ class ImplicationView:
     text: str
 
 
-@dataclass
-class BriefView:
-    brief: Brief
-    url: str  # link under the base path
+@dataclass(frozen=True)
+class Fragments:
+    """The HTML of one brief, rendered once and cached by the brief's fingerprint."""
+
     key_points: list[Markup]
     implications: list[ImplicationView]
     summary_html: Markup
     summary_text: str
     citation: str
-    card: Markup = Markup("")
-    entry: Markup = Markup("")
+    card: Markup  # the brief in a listing (_card.html)
+    entry: Markup  # the brief in an issue page or feed (_entry.html)
+
+
+class BriefView:
+    """What templates see of a brief: its fields, its URL, and its fragments (made on first use)."""
+
+    __slots__ = ("brief", "url", "fingerprint", "_loader", "_fragments")
+
+    def __init__(self, brief: Brief, url: str, fingerprint: str, loader):
+        self.brief = brief
+        self.url = url
+        self.fingerprint = fingerprint
+        self._loader = loader
+        self._fragments: Fragments | None = None
+
+    @property
+    def fragments(self) -> Fragments:
+        if self._fragments is None:
+            self._fragments = self._loader(self)
+        return self._fragments
+
+    key_points = property(lambda self: self.fragments.key_points)
+    implications = property(lambda self: self.fragments.implications)
+    summary_html = property(lambda self: self.fragments.summary_html)
+    summary_text = property(lambda self: self.fragments.summary_text)
+    citation = property(lambda self: self.fragments.citation)
+    card = property(lambda self: self.fragments.card)
+    entry = property(lambda self: self.fragments.entry)
 
     def __getattr__(self, name):  # templates read brief fields straight through: view.title
         return getattr(self.brief, name)
 
     @property
     def actions(self) -> list[str]:
-        """Distinct action labels of this brief, in order of first use."""
+        """Distinct action labels of this brief, in order of first use (no HTML needed)."""
         seen: list[str] = []
-        for imp in self.implications:
+        for imp in self.brief.implications:
             if imp.action not in seen:
                 seen.append(imp.action)
         return seen
@@ -73,7 +100,9 @@ def citation_text(brief: Brief, summary_text: str, implications: list[Implicatio
     return "\n".join(lines)
 
 
-def make_view(brief: Brief, config: SiteConfig, urls: Urls) -> BriefView:
+def render_fragments(view: BriefView, config: SiteConfig, urls: Urls, card_template, entry_template) -> Fragments:
+    """All Markdown of a brief to HTML, plus its card and entry. The expensive part of a brief."""
+    brief = view.brief
     base = urls.base_path
     key_points = [Markup(render_inline(k, base)) for k in brief.key_points]
     implications = []
@@ -82,15 +111,11 @@ def make_view(brief: Brief, config: SiteConfig, urls: Urls) -> BriefView:
         implications.append(ImplicationView(imp.action, slugify(imp.action), Markup(html), html_to_text(html)))
     summary_html = render_block(brief.body, base)
     summary_text = html_to_text(summary_html)
-    return BriefView(
-        brief=brief,
-        url=urls.link(Urls.brief(brief)),
-        key_points=key_points,
-        implications=implications,
-        summary_html=Markup(summary_html),
-        summary_text=summary_text,
-        citation=citation_text(brief, summary_text, implications, config),
-    )
+    partial = Fragments(key_points, implications, Markup(summary_html), summary_text,
+                        citation_text(brief, summary_text, implications, config), Markup(""), Markup(""))
+    view._fragments = partial  # the card and entry templates read the pieces above
+    return Fragments(*(getattr(partial, f) for f in ("key_points", "implications", "summary_html", "summary_text", "citation")),
+                     Markup(card_template.render(b=view)), Markup(entry_template.render(b=view)))
 
 
-__all__ = ["BriefView", "ImplicationView", "make_view", "citation_text", "DISCLAIMER"]
+__all__ = ["BriefView", "Fragments", "ImplicationView", "render_fragments", "citation_text", "DISCLAIMER"]

@@ -7,22 +7,28 @@ the output and its bytes) and touches no disk; the write stage does that.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 
 import jinja2
 from markupsafe import Markup
 
 from generator.assemble import Group, Issue, Site
-from generator.fragments import BriefView, make_view
+from generator.fragments import BriefView, Fragments, render_fragments
 from generator.markdown import first_sentence, html_to_text, render_block
+from generator.memo import Signer
 from generator.model import Week
 from generator.urls import Urls, dest_for
 
 
 @dataclass(frozen=True)
 class OutputFile:
+    """One file of the output: its bytes, or (when unchanged) the previous build's copy to link."""
+
     dest_path: str  # relative to the output folder, POSIX style
-    data: bytes
+    data: bytes | None
+    signature: str = ""  # hash of everything it was rendered from ("" for files that are always written)
+    reuse: str | None = None  # path of an identical file in the previous output
 
 
 @dataclass
@@ -44,23 +50,37 @@ class Pager:
 
 
 class Renderer:
-    """Holds the templates and the per-brief views; methods render page kinds."""
+    """Holds the templates and the per-brief views; methods render page kinds.
 
-    def __init__(self, site: Site, env: jinja2.Environment):
+    `previous` maps output paths to what the previous build wrote (see
+    generator.cache); a page whose signature matches, and whose file in
+    `previous_dir` is untouched, is reused instead of rendered.
+    """
+
+    def __init__(self, site: Site, env: jinja2.Environment, *, fingerprints: dict[str, str] | None = None,
+                 fragment_source=None, previous: dict | None = None, previous_dir=None, build_key: str = ""):
         self.site = site
         self.env = env
         self.config = site.config
         self.urls = Urls(site.config.base_path, site.config.base_url)
-        self.views: dict[str, BriefView] = {}
+        self.fingerprints = fingerprints if fingerprints is not None else {b.slug: b.slug for b in site.briefs}
+        self.fragment_source = fragment_source  # fingerprint -> Fragments | None (e.g. the cache)
+        self.new_fragments: dict = {}  # rendered in this build, for the cache
+        self.previous = previous or {}
+        self.previous_dir = previous_dir
+        self.signer = Signer(self.fingerprints)
+        self.nav_signature = self.signer.sign([build_key, self.site.pages])
+        self.rendered = 0
+        self.reused = 0
         # build-wide names are globals, so macros imported without context are compiled once
         env.globals.update(self._common())
-        card = env.get_template("_card.html")
-        entry = env.get_template("_entry.html")
-        for brief in site.briefs:
-            view = make_view(brief, self.config, self.urls)
-            view.card = Markup(card.render(b=view))
-            view.entry = Markup(entry.render(b=view))
-            self.views[brief.slug] = view
+        self._card = env.get_template("_card.html")
+        self._entry = env.get_template("_entry.html")
+        self.views: dict[str, BriefView] = {
+            b.slug: BriefView(b, self.urls.link(Urls.brief(b)), self.fingerprints[b.slug], self._load_fragments)
+            for b in site.briefs
+        }
+        self._issue_views: dict = {}
 
     # -- helpers ---------------------------------------------------------------
     def _common(self) -> dict:
@@ -72,12 +92,49 @@ class Renderer:
             "nav_pages": self.site.pages,
         }
 
+    def _load_fragments(self, view: BriefView) -> Fragments:
+        frag = self.fragment_source(view.fingerprint) if self.fragment_source else None
+        if frag is None:
+            frag = render_fragments(view, self.config, self.urls, self._card, self._entry)
+            self.new_fragments[view.fingerprint] = frag
+        return frag
+
+    def prefetch_fragments(self, views: list[BriefView], fetch_many) -> None:
+        """Load many views' fragments in one go (one cache query instead of one each)."""
+        wanted = [v for v in views if v._fragments is None]
+        if not wanted:
+            return
+        found = fetch_many([v.fingerprint for v in wanted])
+        for v in wanted:
+            if v.fingerprint in found:
+                v._fragments = found[v.fingerprint]
+
     def page(self, template: str, path: str, **context) -> OutputFile:
         ctx = dict(context)
         ctx.setdefault("canonical", self.urls.absolute(path))
         ctx.setdefault("page_path", path)
+        dest = dest_for(path)
+        signature = self.signer.sign([self.nav_signature, template, ctx])
+        reuse = self._reusable(dest, signature)
+        if reuse:
+            self.reused += 1
+            return OutputFile(dest, None, signature, reuse)
         html = self.env.get_template(template).render(ctx)
-        return OutputFile(dest_for(path), html.encode("utf-8"))
+        self.rendered += 1
+        return OutputFile(dest, html.encode("utf-8"), signature)
+
+    def _reusable(self, dest: str, signature: str) -> str | None:
+        record = self.previous.get(dest)
+        if record is None or record.signature != signature or self.previous_dir is None:
+            return None
+        path = os.path.join(self.previous_dir, dest)
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if st.st_size != record.size or st.st_mtime_ns != record.mtime_ns:
+            return None  # changed by hand since: render it again
+        return path
 
     def view(self, brief) -> BriefView:
         return self.views[brief.slug]
@@ -89,6 +146,12 @@ class Renderer:
             yield Pager(n, count, base), items[(n - 1) * per : n * per]
 
     def issue_view(self, issue: Issue) -> dict:
+        cached = self._issue_views.get(issue.week)
+        if cached is None:
+            cached = self._issue_views[issue.week] = self._make_issue_view(issue)
+        return cached
+
+    def _make_issue_view(self, issue: Issue) -> dict:
         editorial_html = Markup(render_block(issue.editorial.body, self.urls.base_path)) if issue.editorial else None
         return {
             "issue": issue,
@@ -138,7 +201,7 @@ class Renderer:
                 b=self.view(brief),
                 older=self.view(older) if older else None,
                 newer=self.view(newer) if newer else None,
-                issue=self.issue_view(issue),
+                issue={"week": issue.week, "url": self.urls.link(Urls.issue(issue.week))},
             ))
         return out
 

@@ -45,7 +45,15 @@ def write_files(staging: Path, files) -> int:
         if d:
             os.makedirs(staging / d, exist_ok=True)
     for f in files:
-        with open(staging / f.dest_path, "wb") as fh:
+        target = staging / f.dest_path
+        if f.data is None:  # unchanged since the previous build: share its bytes
+            try:
+                os.link(f.reuse, target)
+                continue
+            except OSError:
+                shutil.copy2(f.reuse, target)
+                continue
+        with open(target, "wb") as fh:
             fh.write(f.data)
     return len(files)
 

@@ -20,6 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-url", default=None, metavar="URL", help="override base_url from site.yaml")
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the Pagefind search index")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--clean", action="store_true", help="ignore the build cache and render everything")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         report = build_site(BuildOptions(root=root, out=out, drafts=args.drafts, base_url=args.base_url,
-                                         search=args.search, strict=args.strict))
+                                         search=args.search, strict=args.strict, cache=not args.clean))
     except ContentError as exc:
         print_diagnostics(exc.diagnostics, 0, summary=False)
         print(f"build failed: {summary_line(exc.diagnostics, len({d.path for d in exc.diagnostics}))}; "
@@ -44,8 +45,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if report.warnings:
         print_diagnostics(report.warnings, 0, summary=False)
-    line = (f"built {report.pages} pages ({report.files} files, {report.briefs} briefs, {report.issues} issues)"
-            f" into {out} in {report.seconds:.2f} s")
+    if report.cache_warning:
+        print(f"warning: {report.cache_warning}", file=sys.stderr)
+    line = (f"built {report.pages} pages ({report.rendered} rendered, {report.reused} unchanged; {report.files} files,"
+            f" {report.briefs} briefs, {report.issues} issues) into {out} in {report.seconds:.2f} s")
     if report.search:
         line += f"; search: {report.search.get('pages', 0)} pages indexed, {report.search.get('bytes', 0) / 1024:.0f} KiB"
     if report.warnings:
