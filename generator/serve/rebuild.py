@@ -10,6 +10,7 @@ function taking BuildOptions, so a faster (incremental) builder drops in.
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -101,18 +102,24 @@ class Rebuilder:
 
 
 class SearchIndexer:
-    """Runs the search indexer on the newest published build, in the background, one at a time.
+    """Indexes the newest published build for search, in the background, one run at a time.
 
-    Before indexing, the previous build's index is linked into the new folder so
-    search keeps working (slightly stale) until the fresh index is written.
+    The served folder is never indexed in place: the previous index is linked
+    in first (search keeps working, slightly stale), the pages to index are
+    linked into a scratch folder, Pagefind runs there, and the fresh index
+    replaces the old one with two renames.
     """
 
+    PAGES = ("briefs/*/index.html", "issues/*/index.html")  # what the indexer reads
+
     def __init__(self, index_fn: Callable[[Path], object], state: ServeState, rebuilder: Rebuilder,
-                 on_error: Callable[[str], None] | None = None):
+                 on_error: Callable[[str], None] | None = None, bundle: str = "pagefind"):
         self.index_fn = index_fn
         self.state = state
         self.rebuilder = rebuilder
         self.on_error = on_error
+        self.bundle = bundle
+        self.runs = 0  # finished index runs
         self._wanted: Path | None = None
         self._last_indexed: Path | None = None
         self._cond = threading.Condition()
@@ -129,7 +136,7 @@ class SearchIndexer:
         with self._cond:
             self._stop = True
             self._cond.notify()
-        self._thread.join(timeout=30)
+        self._thread.join(timeout=60)
 
     def _loop(self) -> None:
         while True:
@@ -142,28 +149,49 @@ class SearchIndexer:
                 continue  # a newer build is already out; index that one instead
             self.rebuilder.protect(folder)
             try:
-                self._carry_over(folder)
-                self.index_fn(folder)
+                self._index(folder)
                 self._last_indexed = folder
             except Exception as exc:  # search is a convenience in preview; report and go on
                 if self.on_error is not None and folder.is_dir():
                     self.on_error(f"search index not updated: {exc}")
             finally:
                 self.rebuilder.protect(None)
+                with self._cond:
+                    self.runs += 1
+                    self._cond.notify_all()
 
-    def _carry_over(self, folder: Path) -> None:
+    def _index(self, folder: Path) -> None:
         prev = self._last_indexed
-        if prev is None or not (prev / "pagefind").is_dir() or (folder / "pagefind").exists():
-            return
+        live = folder / self.bundle
+        if prev is not None and (prev / self.bundle).is_dir() and not live.exists():
+            _link_tree(prev / self.bundle, live)  # stale but working until the fresh one lands
+        scratch = folder.parent / f".index-{folder.name}"
+        shutil.rmtree(scratch, ignore_errors=True)
         try:
-            shutil.copytree(prev / "pagefind", folder / "pagefind", copy_function=_link_or_copy)
-        except (OSError, shutil.Error):
-            shutil.rmtree(folder / "pagefind", ignore_errors=True)
+            for pattern in self.PAGES:
+                for page in folder.glob(pattern):
+                    rel = page.relative_to(folder)
+                    (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
+                    _link_or_copy(str(page), str(scratch / rel))
+            scratch.mkdir(exist_ok=True)
+            self.index_fn(scratch)
+            old = folder / f".{self.bundle}-old"
+            if live.exists():
+                os.replace(live, old)
+            os.replace(scratch / self.bundle, live)
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    try:
+        shutil.copytree(src, dst, copy_function=_link_or_copy)
+    except (OSError, shutil.Error):
+        shutil.rmtree(dst, ignore_errors=True)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
-    import os
-
     try:
         os.link(src, dst)
     except OSError:

@@ -130,6 +130,8 @@ class _Handler:
     def dispatch(self, event) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and event.event_type == "modified":
+            return  # a file inside changed; that file has its own event
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if raw:
                 rel = self.relative(Path(raw.decode() if isinstance(raw, bytes) else raw))
