@@ -9,6 +9,7 @@ message, and the previous site/ is left exactly as it was.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -87,14 +88,12 @@ def test_every_json_feed_item_carries_the_disclaimer(sample_site):
 
 
 DROPPED = """\
-{% macro implications(b, heading_level=2, heading=none) -%}
 <section>
 <h{{ heading_level }}>{{ heading or ('Implications for ' ~ site.audience) }}</h{{ heading_level }}>
 <ul data-implications>
 {% for imp in b.implications %}<li>{{ imp.action }}: {{ imp.html }}</li>{% endfor %}
 </ul>
 </section>
-{%- endmacro %}
 """
 
 MOVED_BEFORE = DROPPED.replace("<ul data-implications>", "<p>{{ DISCLAIMER }}</p>\n<ul data-implications>")
@@ -102,12 +101,13 @@ MOVED_BEFORE = DROPPED.replace("<ul data-implications>", "<p>{{ DISCLAIMER }}</p
 SOFTENED = DROPPED.replace("</ul>", "</ul>\n<p>Implications are AI-generated.</p>")
 
 
-def macros_with(replacement: str) -> str:
-    """The default _macros.html with its implications macro replaced."""
+def macros_with(body: str) -> str:
+    """The default _macros.html with the body of its implications macro replaced (its signature kept)."""
     text = (REPO / "layouts/_macros.html").read_text(encoding="utf-8")
     start = text.index("{% macro implications")
-    end = text.index("{%- endmacro %}", start) + len("{%- endmacro %}")
-    return text[:start] + replacement.rstrip("\n") + text[end:]
+    start = text.index("\n", start) + 1
+    end = text.index("{%- endmacro %}", start)
+    return text[:start] + body + text[end:]
 
 
 @pytest.fixture
@@ -167,6 +167,17 @@ def test_the_command_line_names_the_page_and_leaves_the_site(built_site):
     assert "site/briefs/a/index.html" in output and DISCLAIMER in output
     assert "layouts/_macros.html" in output  # where to fix it
     assert snapshot(built_site / "site") == before
+
+
+def test_a_runtime_error_in_a_template_override_is_a_template_error(built_site):
+    text = (REPO / "layouts/_macros.html").read_text(encoding="utf-8")
+    broken = re.sub(r"\{% macro implications\([^)]*\)", "{% macro implications(b)", text)
+    (built_site / "layouts").mkdir()
+    (built_site / "layouts/_macros.html").write_text(broken, encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        build(built_site)
+    [d] = info.value.diagnostics
+    assert d.path.endswith((".html", ".xml")) and d.line > 0 and "legend" in d.message, d.format()
 
 
 @pytest.mark.xfail(strict=True, reason="check_output finds implications only by the data-implications marker; "
