@@ -1,0 +1,169 @@
+"""Incremental builds give exactly the bytes of a clean build, after any sequence of edits.
+
+Each scenario starts from a small site, builds it, then applies random edits
+(add, change, rename, delete briefs; change a template; change site.yaml;
+change the generator version) and after each one compares an incremental
+build with a clean build of the same content, file by file.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from conftest import SITE_YAML, brief_text, build, make_project
+
+import generator.build
+
+TAGS = ["llms", "privacy", "procurement", "evaluation", "agents", "standards"]
+ACTIONS = ["Implement", "Decide", "Consider", "Monitor"]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_tree(incremental: Path, clean: Path) -> None:
+    a, b = tree(incremental), tree(clean)
+    assert sorted(a) == sorted(b), f"files differ: only incremental {sorted(set(a) - set(b))[:5]}, only clean {sorted(set(b) - set(a))[:5]}"
+    different = [name for name in a if a[name] != b[name]]
+    assert not different, f"{len(different)} files differ, e.g. {different[:5]}"
+
+
+def random_brief(rng: random.Random, n: int) -> str:
+    day = 1 + rng.randrange(28)
+    month = 1 + rng.randrange(6)
+    tags = rng.sample(TAGS, rng.randint(1, 3))
+    return brief_text(
+        f"Brief {n} about {rng.choice(['models', 'rules', 'audits', 'chips'])}",
+        published=f"2026-{month:02d}-{day:02d}",
+        url=f"https://example.org/item/{n}",
+        tags="[" + ", ".join(tags) + "]",
+        action=rng.choice(ACTIONS),
+        body=f"Summary {n}: *{rng.choice(['new', 'revised', 'draft'])}* guidance on {rng.choice(TAGS)}.",
+        extra="section: Research & Safety\n" if rng.random() < 0.5 else "",
+    )
+
+
+class Scenario:
+    def __init__(self, root: Path, rng: random.Random):
+        self.root = root
+        self.rng = rng
+        self.next_id = 0
+        files = {}
+        for _ in range(12):
+            files[f"content/briefs/b{self.next_id}.md"] = random_brief(rng, self.next_id)
+            self.next_id += 1
+        files["content/issues/2026-W10.md"] = "---\ntitle: A week\n---\nThis week at a glance: *three* things.\n"
+        files["content/pages/about.md"] = "---\ntitle: About\n---\nAbout this digest.\n"
+        make_project(root, files)
+
+    def briefs(self) -> list[Path]:
+        return sorted((self.root / "content" / "briefs").glob("*.md"))
+
+    def edit(self) -> str:
+        rng = self.rng
+        kind = rng.choice(["add", "add", "change", "change", "rename", "delete", "template", "config",
+                           "version", "editorial", "page", "draft"])
+        briefs = self.briefs()
+        if kind == "add" or len(briefs) < 3:
+            (self.root / "content" / "briefs" / f"b{self.next_id}.md").write_text(random_brief(rng, self.next_id))
+            self.next_id += 1
+            return "add"
+        victim = rng.choice(briefs)
+        if kind == "change":
+            text = victim.read_text()
+            if rng.random() < 0.5:
+                text = text.replace("title: \"", "title: \"Updated ", 1)
+            else:
+                text = text.replace("Summary", "Revised summary", 1)
+            victim.write_text(text)
+        elif kind == "rename":
+            victim.rename(victim.with_name(f"renamed-{self.next_id}.md"))
+            self.next_id += 1
+        elif kind == "delete":
+            victim.unlink()
+        elif kind == "draft":
+            victim.write_text(victim.read_text().replace("---\n", "---\ndraft: true\n", 1) if "draft:" not in victim.read_text()
+                              else victim.read_text().replace("draft: true\n", ""))
+        elif kind == "template":
+            layouts = self.root / "layouts"
+            layouts.mkdir(exist_ok=True)
+            default = Path(generator.build.__file__).parent.parent / "layouts" / "_card.html"
+            (layouts / "_card.html").write_text(default.read_text() + f"<!-- variant {rng.randrange(1000)} -->\n")
+        elif kind == "config":
+            per_page = rng.choice([2, 3, 5, 20])
+            (self.root / "content" / "site.yaml").write_text(SITE_YAML.replace("per_page: 20", f"per_page: {per_page}"))
+        elif kind == "editorial":
+            path = self.root / "content" / "issues" / "2026-W10.md"
+            path.write_text(f"---\ntitle: Week {rng.randrange(100)}\n---\nAt a glance, version {rng.randrange(100)}.\n")
+        elif kind == "page":
+            (self.root / "content" / "pages" / "about.md").write_text(
+                f"---\ntitle: About {rng.randrange(10)}\n---\nAbout text.\n")
+        elif kind == "version":
+            return "version"
+        return kind
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_incremental_build_equals_clean_build_after_random_edits(tmp_path, monkeypatch, seed):
+    rng = random.Random(seed)
+    scenario = Scenario(tmp_path / "root", rng)
+    out = tmp_path / "root" / "site"
+    build(scenario.root, out)
+    for step in range(10):
+        kind = scenario.edit()
+        if kind == "version":
+            monkeypatch.setattr(generator.build, "__version__", f"0.0.{step}-test")
+        report = build(scenario.root, out)
+        clean = tmp_path / f"clean-{step}"
+        build(scenario.root, clean, cache=False)
+        assert_same_tree(out, clean)
+        assert report.pages > 0
+
+
+def test_an_unchanged_rebuild_renders_nothing(tmp_path):
+    scenario = Scenario(tmp_path / "root", random.Random(7))
+    out = tmp_path / "root" / "site"
+    first = build(scenario.root, out)
+    second = build(scenario.root, out)
+    assert first.rendered == first.pages
+    assert second.rendered == 0
+    assert second.reused == second.pages
+
+
+def test_changing_one_brief_renders_only_the_pages_that_show_it(tmp_path):
+    scenario = Scenario(tmp_path / "root", random.Random(8))
+    out = tmp_path / "root" / "site"
+    first = build(scenario.root, out)
+    victim = scenario.briefs()[0]
+    victim.write_text(victim.read_text().replace("Summary", "A changed summary", 1))
+    second = build(scenario.root, out)
+    assert 0 < second.rendered < first.pages
+    assert "A changed summary" in (out / "briefs" / victim.stem / "index.html").read_text()
+
+
+def test_a_page_edited_by_hand_in_the_output_is_rendered_again(tmp_path):
+    scenario = Scenario(tmp_path / "root", random.Random(9))
+    out = tmp_path / "root" / "site"
+    build(scenario.root, out)
+    about = out / "about" / "index.html"
+    original = about.read_bytes()
+    about.write_bytes(original.replace(b"About", b"Tampered"))
+    build(scenario.root, out)
+    assert about.read_bytes() == original
+
+
+def test_a_corrupt_cache_is_discarded_with_a_warning(tmp_path):
+    scenario = Scenario(tmp_path / "root", random.Random(10))
+    out = tmp_path / "root" / "site"
+    build(scenario.root, out)
+    for cache_file in (scenario.root / ".digest-cache").glob("*.sqlite"):
+        cache_file.write_bytes(b"this is not a database" * 100)
+    report = build(scenario.root, out)
+    assert "discarded" in report.cache_warning
+    assert report.rendered == report.pages
+    clean = tmp_path / "clean"
+    build(scenario.root, clean, cache=False)
+    assert_same_tree(out, clean)
