@@ -102,8 +102,6 @@ def test_every_internal_link_of_the_sample_site_resolves(sample_site):
     assert checked > 1000  # the checker really walked the site
 
 
-@pytest.mark.xfail(strict=True, reason="feed.xml is not well-formed: entry HTML is pasted unescaped into "
-                                        "<content type=\"html\"> (bug in layouts/feed.xml + generator/feeds.py)")
 def test_every_site_link_in_feeds_and_sitemap_resolves(sample_site):
     checked, problems = check_links(sample_site, "https://intranet.example.gov.au/ai-digest/", xml=True)
     assert not problems, f"{len(problems)} broken links:\n" + "\n".join(problems[:30])
