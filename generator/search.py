@@ -3,7 +3,8 @@
 Only brief pages and issue pages are indexed: `--glob` limits Pagefind to
 `briefs/<slug>/index.html` and `issues/<week>/index.html`, and within those pages
 only the `data-pagefind-body` element counts (drafts have none, so they are
-never indexed). The filters, sort key and metadata come from the
+never indexed). When no page has one (say every brief is a draft), nothing is
+indexed: Pagefind would otherwise fall back to indexing whole pages. The filters, sort key and metadata come from the
 `data-pagefind-*` attributes in layouts/brief.html and layouts/issue.html.
 
 Why the binary and not the Python API: both run the same Pagefind executable
@@ -45,9 +46,15 @@ from pathlib import Path
 
 BUNDLE = "pagefind"
 GLOB = "{briefs,issues}/*/index.html"
+MARKER = b"data-pagefind-body"  # without it anywhere, Pagefind would index whole pages (drafts included)
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
 TIMEOUT_SECONDS = 1800
+
+
+def pages_to_index(site: Path) -> list[Path]:
+    """The pages GLOB selects: brief and issue pages (listings such as briefs/page/2/ sit a level deeper)."""
+    return sorted(p for folder in ("briefs", "issues") for p in (site / folder).glob("*/index.html"))
 
 
 class SearchIndexError(Exception):
@@ -77,6 +84,8 @@ def index_site(site: Path) -> dict:
     bundle = site / BUNDLE
     if bundle.exists():
         raise SearchIndexError(f"{bundle} already exists; the output must not contain a '{BUNDLE}' folder")
+    if not any(MARKER in page.read_bytes() for page in pages_to_index(site)):
+        return {"pages": 0, "bytes": 0, "seconds": round(time.perf_counter() - started, 3)}
     cmd = pagefind_command() + ["--site", str(site), "--glob", GLOB, "--output-subdir", BUNDLE, "--quiet"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}  # no stray config
     try:
