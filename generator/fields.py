@@ -156,8 +156,11 @@ class Checker:
         if isinstance(value, bool) and scalar is not None and scalar.text.lower() in ("true", "false"):
             return value
         typed = scalar.text if scalar else self.describe(path, value)
-        self.error(path, f"expected true or false, got '{typed}'",
-                   "write true or false (YAML would read yes/no/on/off as booleans too, but not everyone knows that)")
+        if scalar is not None and scalar.quoted and scalar.text.strip().lower() in ("true", "false"):
+            hint = f"remove the quotes: {scalar.text.strip().lower()}"
+        else:
+            hint = "write true or false (YAML would also read yes/no/on/off as true/false, which is easy to misread)"
+        self.error(path, f"expected true or false, got '{typed}'", hint)
         return None
 
     def integer(self, path: Path, value: Any, minimum: int = 1, maximum: int = 10_000) -> int | None:

@@ -13,6 +13,8 @@ are counted as the events stream past, so memory and time stay bounded.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Union
 
@@ -137,6 +139,8 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
 
 def _syntax_hint(problem: str, text: str, mark) -> str:
     if "mapping values are not allowed" in problem:
+        if mark is not None and _BARE_KEY.fullmatch(_line_at(text, mark.line)[: mark.column]):
+            return "this line is indented differently from the one above; line up keys at the same level"
         return "a value that contains ': ' must be quoted, e.g. title: \"Policy: what changes\""
     if "found character '\\t'" in problem or "tab" in problem:
         return "indent with spaces, not tabs"
@@ -149,6 +153,14 @@ def _syntax_hint(problem: str, text: str, mark) -> str:
     if mark is not None and "found character '@'" in problem or "found character '`'" in problem:
         return "values starting with @ or ` must be quoted"
     return ""
+
+
+_BARE_KEY = re.compile(r"\s*(?:-\s+)?[\w.-]+\s*")
+
+
+def _line_at(text: str, index: int) -> str:
+    lines = text.split("\n")
+    return lines[index] if 0 <= index < len(lines) else ""
 
 
 def _refuse_tab_indentation(text: str, offset: int) -> None:
