@@ -187,13 +187,16 @@ def test_a_save_during_a_running_build_is_built_right_after(preview):
     assert h1(p.page("briefs/x/index.html")) == "Three"
 
 
-def test_only_the_newest_two_builds_are_kept(preview, tmp_path):
-    root, p = preview({"content/briefs/x.md": brief_text("Keep 0")})
-    for i in range(1, 5):
-        p.rebuilder.build_once(f"manual {i}")
+def test_only_the_newest_two_builds_are_kept(project, tmp_path):
+    root = project({"content/briefs/x.md": brief_text("Keep 0")})
+    (tmp_path / "session").mkdir()
+    state = ServeState()
+    rebuilder = Rebuilder(root, tmp_path / "session", state)
+    for i in range(4):
+        assert rebuilder.build_once(f"manual {i}").ok
     kept = sorted(d.name for d in (tmp_path / "session").iterdir())
-    assert kept == ["build-4", "build-5"]
-    assert p.state.current().folder.name == "build-5"
+    assert kept == ["build-3", "build-4"]
+    assert state.current().folder.name == "build-4"
 
 
 def test_a_layout_change_rebuilds(preview):
