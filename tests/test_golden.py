@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,11 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def golden_site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("golden") / "site"
-    build(FIXTURE, out)
-    return out
+    """Built from a fresh copy, so no build cache from an earlier run takes part and nothing is written into tests/."""
+    root = tmp_path_factory.mktemp("golden") / "root"
+    shutil.copytree(FIXTURE / "content", root / "content")
+    build(root, root / "site")
+    return root / "site"
 
 
 @pytest.mark.parametrize("golden_name", sorted(CASES))
@@ -66,4 +69,4 @@ def test_the_fixture_site_is_what_the_docstring_says():
     assert len(briefs) == 4
     assert sorted(p.name for p in (FIXTURE / "content/issues").glob("*.md")) == ["2026-W11.md"]
     assert not (FIXTURE / "layouts").exists()
-    assert not (FIXTURE / "site").exists(), "build the fixture elsewhere (tests build it into a temp folder)"
+    assert sorted(p.name for p in FIXTURE.iterdir()) == ["content"], "build the fixture elsewhere (tests copy it to a temp folder)"
