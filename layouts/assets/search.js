@@ -406,6 +406,7 @@
   // -- wiring ----------------------------------------------------------------
   function onTyping() {
     window.clearTimeout(typingTimer);
+    root.setAttribute("data-state", "typing");
     typingTimer = window.setTimeout(function () {
       var s = stateFromForm();
       remember(s, "typing");
