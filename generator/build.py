@@ -25,7 +25,7 @@ import jinja2
 from generator import __version__, manifest
 from generator.assemble import assemble
 from generator.cache import BuildCache, OutputRecord, cache_path
-from generator.check_output import check_disclaimers
+from generator.check_output import check_disclaimers, expected_lists
 from generator.config import SiteConfig, load_config
 from generator.dates import today_in
 from generator.diagnostics import ContentError, Diagnostic, errors_in
@@ -196,7 +196,7 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
         if not diagnostic.line:  # not raised inside a template: a bug in digest itself
             raise
         raise ContentError([diagnostic]) from exc
-    problems = check_disclaimers([f for f in files if f.data is not None])
+    problems = check_disclaimers([f for f in files if f.data is not None], expected_lists(site))
     if problems:
         raise ContentError(problems)
     files += static_assets(root)

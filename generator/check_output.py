@@ -34,15 +34,36 @@ def _missing_disclaimers(markup: str) -> int:
     return missing
 
 
-def check_disclaimers(files) -> list[Diagnostic]:
+def expected_lists(site) -> dict[str, int]:
+    """How many implications lists each page must at least show, from the model alone.
+
+    A template that drops both the list marker and the disclaimer is caught
+    here: a brief page shows one list, an issue page one per brief.
+    """
+    expected = {f"briefs/{b.slug}/index.html": 1 for b in site.briefs}
+    expected.update({f"issues/{i.week.slug}/index.html": len(i.briefs) for i in site.issues})
+    return expected
+
+
+def check_disclaimers(files, expected: dict[str, int] | None = None) -> list[Diagnostic]:
     """files: OutputFiles. HTML is checked as is; XML feeds after unescaping their HTML content."""
     problems = []
+    expected = expected or {}
     for f in files:
         if f.dest_path.endswith(".html"):
             text = f.data.decode("utf-8")
         elif f.dest_path.endswith((".xml", ".json")):
             text = html.unescape(f.data.decode("utf-8"))
         else:
+            continue
+        want = expected.get(f.dest_path, 0)
+        found = len(_LIST.findall(text))
+        if found < want:
+            problems.append(Diagnostic(
+                f"site/{f.dest_path}", 0, 0, "error", "",
+                f"the page shows {found} list(s) of implications marked data-implications; expected {want}",
+                "a template dropped the implications or their data-implications marker (see layouts/_macros.html)",
+            ))
             continue
         if "data-implications" not in text:
             continue

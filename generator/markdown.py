@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from generator.urls import is_safe_href, is_site_relative
 
 _TAGS = re.compile(r"<[^>]+>")
+_BLOCK = re.compile(r"</?(?:p|div|li|ul|ol|h[1-6]|table|thead|tbody|tr|td|th|blockquote|pre|br|hr)\b[^>]*>", re.I)
 _SPACE = re.compile(r"\s+")
 HEADING_SHIFT = 2
 
@@ -58,6 +59,16 @@ def _render_image(self, tokens, idx, options, env):
     return f'<a href="{html.escape(src, quote=True)}">{html.escape(alt or src)}</a>'
 
 
+def _render_cell_open(self, tokens, idx, options, env):
+    """Column alignment as a class, not a style attribute (the pages' CSP allows no inline styles)."""
+    token = tokens[idx]
+    style = token.attrGet("style") or ""
+    if style.startswith("text-align:"):
+        token.attrs.pop("style", None)
+        token.attrSet("class", "align-" + style.split(":", 1)[1].strip())
+    return self.renderToken(tokens, idx, options, env)
+
+
 @lru_cache(maxsize=1)
 def make_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -66,6 +77,8 @@ def make_markdown() -> MarkdownIt:
     md.core.ruler.push("shift_headings", _shift_headings)
     md.add_render_rule("image", _render_image)
     md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("th_open", _render_cell_open)
+    md.add_render_rule("td_open", _render_cell_open)
     return md
 
 
@@ -81,7 +94,7 @@ def render_inline(text: str, base_path: str = "/") -> str:
 
 def html_to_text(fragment: str) -> str:
     """Our own rendered HTML -> plain text on one line (for citations, excerpts, feeds)."""
-    return _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", fragment))).strip()
+    return _SPACE.sub(" ", html.unescape(_TAGS.sub("", _BLOCK.sub(" ", fragment)))).strip()
 
 
 def first_sentence(text: str, limit: int = 240) -> str:

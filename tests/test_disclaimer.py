@@ -180,8 +180,6 @@ def test_a_runtime_error_in_a_template_override_is_a_template_error(built_site):
     assert d.path.endswith((".html", ".xml")) and d.line > 0 and "legend" in d.message, d.format()
 
 
-@pytest.mark.xfail(strict=True, reason="check_output finds implications only by the data-implications marker; "
-                                        "a template that drops the marker and the disclaimer builds")
 def test_a_template_that_drops_the_marker_too_still_fails_the_build(built_site):
     unmarked = DROPPED.replace("<ul data-implications>", "<ul>")
     (built_site / "layouts").mkdir()

@@ -215,7 +215,7 @@ def test_brief_page_previous_and_next(tiny):
 def test_brief_page_citation_is_in_the_reference_form(tiny):
     """Inline markup around punctuation is left to the next test; here the words are the point."""
     doc = main(page(tiny, "briefs/alpha/"))
-    text = re.sub(r" ([.,;:])", r"\1", doc.one("pre").raw_text)  # see the xfail below
+    text = doc.one("pre").raw_text
     assert text == (
         '"Alpha brief"\n'
         "Source: Import AI – Substack (Jack Clark)\n"
@@ -230,8 +230,6 @@ def test_brief_page_citation_is_in_the_reference_form(tiny):
     assert doc.one("button").text == "Copy citation"
 
 
-@pytest.mark.xfail(strict=True, reason="html_to_text replaces every tag with a space: 'the report .' "
-                                        "(generator/markdown.py; fix in report)")
 def test_citation_has_no_space_before_punctuation_after_inline_markup(project):
     from conftest import brief_text
 
