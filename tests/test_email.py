@@ -1,0 +1,157 @@
+"""The email-ready issue: issues/<week>/email.html and email.txt.
+
+The HTML is one self-contained file for mail clients: tables for layout,
+inline styles, no scripts, no images, no stylesheets, absolute links, the
+marking first and last, and the disclaimer after every brief's implications.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, brief_text
+from htmlquery import parse_html
+
+from generator import DISCLAIMER
+from generator.build import Renderer, assemble, check_site, make_environment
+from generator.check_output import check_disclaimers
+from generator.email import render_emails
+
+BASE = "https://intranet.example.gov.au/"
+
+
+def emails_of(root: Path) -> dict[str, bytes]:
+    checked = check_site(root)
+    assert checked.config is not None, checked.diagnostics
+    site = assemble(checked.content, checked.config)
+    renderer = Renderer(site, make_environment(root))
+    return {f.dest_path: f.data for f in render_emails(renderer)}
+
+
+@pytest.fixture(scope="module")
+def sample_emails():
+    return emails_of(REPO)
+
+
+def test_one_html_and_one_text_email_per_issue(sample_emails):
+    issues = sorted(p.name for p in (REPO / "content" / "issues").glob("*.md"))
+    assert issues
+    for name in issues:
+        week = name[:-3].lower()
+        assert f"issues/{week}/email.html" in sample_emails
+        assert f"issues/{week}/email.txt" in sample_emails
+
+
+def test_email_html_is_self_contained(sample_emails):
+    for path, data in sample_emails.items():
+        if not path.endswith(".html"):
+            continue
+        doc = parse_html(data.decode("utf-8"))
+        assert doc.find_all("script") == [], path
+        assert doc.find_all("img") == [], path
+        assert doc.find_all("link") == [], path
+        assert doc.find_all("style") == [], path
+        layout = doc.find_all("table", role="presentation")
+        assert len(layout) >= 2, "table layout for Outlook"
+        assert doc.find("html").get("lang") == "en-AU"
+        for node in doc.iter():
+            assert not any(a.startswith("on") for a in node.attrs), (path, node.tag)
+            assert node.attrs.get("class") is None, f"{path}: class on <{node.tag}> (mail clients drop stylesheets)"
+
+
+def test_every_link_is_absolute(sample_emails):
+    for path, data in sample_emails.items():
+        if path.endswith(".html"):
+            for a in parse_html(data.decode("utf-8")).find_all("a"):
+                assert re.match(r"^(https?://|mailto:)", a.get("href")), (path, a.get("href"))
+
+
+def test_links_to_the_site_point_at_its_pages(sample_emails):
+    data = sample_emails["issues/2025-w46/email.html"].decode("utf-8")
+    doc = parse_html(data)
+    hrefs = [a.get("href") for a in doc.find_all("a")]
+    assert "https://intranet.example.gov.au/ai-digest/issues/2025-w46/" in hrefs
+    assert "https://intranet.example.gov.au/ai-digest/briefs/aps-ai-plan-released/" in hrefs
+    assert "https://intranet.example.gov.au/ai-digest/actions/implement/" in hrefs
+
+
+def test_marking_comes_first_and_last(sample_emails):
+    for path, data in sample_emails.items():
+        if path.endswith(".html"):
+            text = parse_html(data.decode("utf-8")).find("body").text
+        else:
+            text = data.decode("utf-8").strip()
+        assert text.startswith("OFFICIAL"), path
+        assert text.endswith("OFFICIAL"), path
+
+
+def test_disclaimer_follows_every_brief_s_implications(sample_emails):
+    from generator.render import OutputFile
+
+    for path, data in sample_emails.items():
+        if path.endswith(".html"):
+            doc = parse_html(data.decode("utf-8"))
+            lists = doc.find_all("ul", data_implications=True)
+            titles = doc.find_all("h3")
+            assert lists and len(lists) == len(titles), path
+            assert check_disclaimers([OutputFile(path, data)]) == []
+        else:
+            text = data.decode("utf-8")
+            assert text.count(DISCLAIMER) == text.count("Implications for Australian agencies:") > 0
+
+
+def test_labels_read_as_words(sample_emails):
+    doc = parse_html(sample_emails["issues/2025-w46/email.html"].decode("utf-8"))
+    for li in doc.find_all("ul", data_implications=True)[0].find_all("li"):
+        assert re.match(r"^(Implement|Decide|Consider|Monitor): \S", li.text), li.text
+    text = sample_emails["issues/2025-w46/email.txt"].decode("utf-8")
+    assert re.search(r"^- (Implement|Decide|Consider|Monitor): \S", text, re.M)
+
+
+def test_text_email_is_plain_and_wrapped(sample_emails):
+    for path, data in sample_emails.items():
+        if path.endswith(".txt"):
+            text = data.decode("utf-8")
+            assert not re.search(r"</?[a-z][^>]*>", text.replace("<http", "")), path
+            assert "&amp;" not in text and "&#" not in text, path
+            long_lines = [line for line in text.splitlines() if len(line) > 72 and " " in line.strip()
+                          and not line.lstrip("- ").startswith(("http", "<http"))
+                          and "http" not in line]
+            assert long_lines == [] or all(len(line) < 100 for line in long_lines), long_lines[:3]
+
+
+def test_site_links_images_and_special_characters_in_content(project):
+    body = ("See [the tool](/briefs/other/) and ![a chart](/media/chart.png).\n\n"
+            "| Col | Val |\n|---|---|\n| R&D | 1 < 2 |\n")
+    root = project({
+        "content/briefs/a.md": brief_text("Tools & Rules <now>", body=body, published="2026-03-16"),
+        "content/briefs/other.md": brief_text("Other", published="2026-03-17"),
+    })
+    emails = emails_of(root)
+    html = emails["issues/2026-w12/email.html"].decode("utf-8")
+    text = emails["issues/2026-w12/email.txt"].decode("utf-8")
+    assert 'href="https://intranet.example.gov.au/digest/briefs/other/"' in html
+    assert "<img" not in html
+    assert 'href="https://intranet.example.gov.au/digest/media/chart.png"' in html
+    assert "Tools &amp; Rules &lt;now&gt;" in html
+    assert "<table" in html and "R&amp;D" in html
+    assert "Tools & Rules <now>" in text
+    assert "R&D | 1 < 2" in text
+    assert "the tool <https://intranet.example.gov.au/digest/briefs/other/>" in text
+
+
+def test_email_html_opens_in_chromium_without_requests(browser, sample_emails, tmp_path):
+    """Opened from disk as a mail client would, the email asks no server for anything."""
+    path = tmp_path / "email.html"
+    path.write_bytes(sample_emails["issues/2025-w46/email.html"])
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    page.goto(path.as_uri())
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
+    assert seen == [path.as_uri()]
+    assert width <= 375, "the email fits a phone"
