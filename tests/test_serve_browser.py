@@ -53,8 +53,7 @@ def test_edit_break_fix_and_delete_a_brief_in_the_browser(project, page):
         expect(overlay.locator(".digest-problem-source")).to_contain_text(expected.source_line.strip())
         expect(h1).to_have_text("Changed title")                  # the last good build stays
         assert serve.wait_for_line("content/briefs/x.md:").startswith(expected.location)
-        overlay_style = page.evaluate("getComputedStyle(document.getElementById('digest-overlay')).position")
-        assert overlay_style == "fixed"                            # overlay.css loaded under the CSP
+        expect(overlay).to_have_css("position", "fixed")          # overlay.css loaded under the CSP
 
         # 3. Fix it: the overlay goes and the page reloads with the fix.
         write_atomically(brief, brief_text("Fixed title"))

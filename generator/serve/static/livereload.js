@@ -78,5 +78,6 @@
       });
   }
 
+  addStylesheet();  // ready before it is needed, so the overlay never shows unstyled
   poll(-1);
 })();
