@@ -120,6 +120,7 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     be constructed (such as the date 2026-02-30).
     """
     offset = first_line - 1
+    text = _one_kind_of_line_break(text)
     _refuse_tab_indentation(text, offset)
     doc = YamlDoc(data=None, end_line=first_line + text.count("\n"))
     try:
@@ -161,6 +162,20 @@ _BARE_KEY = re.compile(r"\s*(?:-\s+)?[\w.-]+\s*")
 def _line_at(text: str, index: int) -> str:
     lines = text.split("\n")
     return lines[index] if 0 <= index < len(lines) else ""
+
+
+_OTHER_BREAKS = {0x85: " ", 0x2028: " ", 0x2029: " "}
+
+
+def _one_kind_of_line_break(text: str) -> str:
+    """Only '\\n' ends a line, as in our line numbers: CR/CRLF become '\\n', and the Unicode
+    line separators (NEL, U+2028, U+2029) that text pasted from the web carries become spaces,
+    which is what YAML folds them into anyway."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        text = text.translate(_OTHER_BREAKS)
+    return text
 
 
 def _refuse_tab_indentation(text: str, offset: int) -> None:
