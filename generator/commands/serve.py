@@ -124,15 +124,23 @@ def _search_indexer():
     return index_site
 
 
+_shown_warnings: set = set()
+
+
 def _report(result: RebuildResult) -> None:
-    """One terminal line per rebuild; the diagnostics above it when it failed."""
+    """One terminal line per rebuild; diagnostics above it when it failed, and warnings not shown before."""
     if result.ok:
         verb = "built" if result.reason == "first build" else "rebuilt"
         line = f"{verb} in {result.seconds:.2f} s ({result.reason})"
-        if result.report is not None and result.report.warnings:
-            n = len(result.report.warnings)
+        warnings = result.report.warnings if result.report is not None else []
+        if warnings:
+            n = len(warnings)
             line += f"; {n} warning{'s' if n != 1 else ''}"
-            _err("\n".join(d.format() for d in result.report.warnings))
+            new = [d for d in warnings if d.format() not in _shown_warnings]
+            if new:
+                _err("\n".join(d.format() for d in new))
+        _shown_warnings.clear()
+        _shown_warnings.update(d.format() for d in warnings)
         _out(line)
         return
     _err("\n".join(d.format() for d in result.diagnostics))

@@ -139,6 +139,7 @@ class SearchIndexer:
         self._thread.join(timeout=60)
 
     def _loop(self) -> None:
+        _lower_priority()  # Pagefind inherits it: indexing never slows the next rebuild
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._stop or self._wanted is not None)
@@ -182,6 +183,14 @@ class SearchIndexer:
             shutil.rmtree(old, ignore_errors=True)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _lower_priority() -> None:
+    """Make this thread (and the processes it starts) yield the CPU to rebuilds. Linux sets niceness per thread."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
 
 
 def _link_tree(src: Path, dst: Path) -> None:
