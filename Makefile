@@ -18,9 +18,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Debian's Chromium for the browser tests (never a downloaded browser).
+# Debian packages the browser and HTML-validation tests need (Chromium, Java).
 browser:
-	@scripts/ensure-chromium
+	@scripts/ensure-test-tools
 
 site: setup
 	$(BIN)/digest build

@@ -29,6 +29,7 @@ from generator.check_output import check_disclaimers, expected_lists
 from generator.config import SiteConfig, load_config
 from generator.dates import today_in
 from generator.diagnostics import ContentError, Diagnostic, errors_in
+from generator.email import render_emails
 from generator.feeds import render_feeds, render_robots, render_sitemap
 from generator.ingest.registry import load_registry
 from generator.load import find_content
@@ -104,6 +105,7 @@ def render_site(r: Renderer) -> list[OutputFile]:
     files = r.render_all()
     files += render_feeds(r)
     files.append(render_sitemap(r, [f.dest_path for f in files if f.dest_path.endswith(".html")]))
+    files += render_emails(r)  # after the sitemap: the email editions are not pages to browse
     files.append(render_robots(r))
     return files
 

@@ -26,9 +26,12 @@ HEADING_SHIFT = 2
 
 
 def _shift_headings(state) -> None:
+    shift = (state.env or {}).get("heading_shift", HEADING_SHIFT)
+    if not shift:
+        return
     for token in state.tokens:
         if token.type in ("heading_open", "heading_close"):
-            level = min(int(token.tag[1]) + HEADING_SHIFT, 6)
+            level = min(int(token.tag[1]) + shift, 6)
             token.tag = f"h{level}"
 
 
@@ -82,9 +85,13 @@ def make_markdown() -> MarkdownIt:
     return md
 
 
-def render_block(text: str, base_path: str = "/") -> str:
-    """A Markdown document (a summary, an editorial, a page) -> HTML."""
-    return make_markdown().render(text, {"base_path": base_path})
+def render_block(text: str, base_path: str = "/", heading_shift: int = HEADING_SHIFT) -> str:
+    """A Markdown document (a summary, an editorial, a page) -> HTML.
+
+    `heading_shift` moves '#' headings down under the page's own: 2 for a
+    summary (under h1 and h2 "Summary"), 1 for an editorial, 0 for a page.
+    """
+    return make_markdown().render(text, {"base_path": base_path, "heading_shift": heading_shift})
 
 
 def render_inline(text: str, base_path: str = "/") -> str:

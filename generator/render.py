@@ -152,7 +152,8 @@ class Renderer:
         return cached
 
     def _make_issue_view(self, issue: Issue) -> dict:
-        editorial_html = Markup(render_block(issue.editorial.body, self.urls.base_path)) if issue.editorial else None
+        editorial_html = (Markup(render_block(issue.editorial.body, self.urls.base_path, heading_shift=1))
+                          if issue.editorial else None)
         return {
             "issue": issue,
             "week": issue.week,
@@ -261,5 +262,5 @@ class Renderer:
 
     def plain_pages(self) -> list[OutputFile]:
         return [self.page("page.html", f"{p.name}/", title=p.title, p=p,
-                          body_html=Markup(render_block(p.body, self.urls.base_path)))
+                          body_html=Markup(render_block(p.body, self.urls.base_path, heading_shift=0)))
                 for p in self.site.pages]

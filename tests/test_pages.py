@@ -159,8 +159,6 @@ def test_brief_page_shows_everything_in_the_reference_order(tiny):
     assert_in_order(doc, order[:-2] + [order[-2]])
 
 
-@pytest.mark.xfail(strict=True, reason="layouts/brief.html puts the citation block before previous/next; "
-                                        "issue 2 lists previous/next first")
 def test_brief_page_previous_next_comes_before_the_citation(tiny):
     doc = main(page(tiny, "briefs/alpha/"))
     assert_in_order(doc, [doc.one("a", rel="prev"), doc.one("pre")])
