@@ -37,7 +37,9 @@ from generator.model import Content
 from generator.render import OutputFile, Renderer
 from generator.templates import layout_dirs, make_environment, template_files
 from generator.validate import parse_brief, validate_content
-from generator.write import check_out_dir, discard, make_staging, recover, swap_in, write_files
+from generator.fragments import render_fragments
+from generator.parallel import default_jobs, run_in_workers
+from generator.write import StagingWriter, check_out_dir, discard, make_staging, recover, swap_in
 
 
 @dataclass
@@ -50,6 +52,7 @@ class BuildOptions:
     strict: bool = False  # warnings fail the build too
     today: dt.date | None = None  # "today" in the site's time zone; None: the real date
     cache: bool = True  # reuse the previous build's work (.digest-cache/); False: a clean build
+    jobs: int = 0  # worker processes; 0: one per core
 
 
 @dataclass
@@ -100,14 +103,11 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
     return CheckResult(config, content, sorted(diags), files_checked)
 
 
-def render_site(r: Renderer) -> list[OutputFile]:
-    """Every output file of the site. Pure apart from reading templates (and the previous output)."""
-    files = r.render_all()
-    files += render_feeds(r)
-    files.append(render_sitemap(r, [f.dest_path for f in files if f.dest_path.endswith(".html")]))
-    files += render_emails(r)  # after the sitemap: the email editions are not pages to browse
-    files.append(render_robots(r))
-    return files
+def render_site(r: Renderer):
+    """Every page, feed and email edition, one file at a time (None for another worker's files)."""
+    yield from r.render_all()
+    yield from render_feeds(r)
+    yield from render_emails(r)
 
 
 def static_assets(root: Path) -> list[OutputFile]:
@@ -172,13 +172,19 @@ def build_site(opts: BuildOptions) -> BuildReport:
         cache.close()
 
 
+PARALLEL_FROM = 400  # briefs; below this a second process costs more than it saves
+
+
 def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> BuildReport:
     root, out = opts.root, opts.out
+    jobs = opts.jobs or default_jobs()
+    # load and validate (unchanged files come from the cache)
     parse, fresh_parses, parsed_paths = _cached_parser(cache, key, opts.today)
     checked = check_site(root, opts.today, opts.base_url, parse)
     if errors_in(checked.diagnostics) or checked.config is None or (opts.strict and checked.diagnostics):
         raise ContentError(checked.diagnostics)
     content = checked.content
+    # assemble
     site = assemble(content, checked.config, include_drafts=opts.drafts)
     fingerprints = {
         b.slug: hashlib.sha256(f"{key}\0{b.src_path}\0".encode() + content.source_files[b.src_path]).hexdigest()[:32]
@@ -189,8 +195,95 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
         site, env, fingerprints=fingerprints, fragment_source=cache.fragment,
         previous=cache.outputs() if out.is_dir() else {}, previous_dir=str(out), build_key=key,
     )
+    if len(fingerprints) < PARALLEL_FROM:
+        jobs = 1
+    # fragments of new and changed briefs: rendered (in parallel) and cached before any page uses them
+    missing = cache.missing_fragments(list(fingerprints.values()))
+    todo = [renderer.views[slug] for slug, fp in fingerprints.items() if fp in missing]
+    new_fragments = _guard_templates(root, lambda: _render_fragments(renderer, todo, jobs))
+    cache.store_fragments(new_fragments, set(fingerprints.values()))
+    renderer.fragment_source = _fragment_lookup(cache, new_fragments)
+    # pages, feeds and emails: each worker renders its share straight into the staging folder
+    staging = make_staging(out)
     try:
-        files = render_site(renderer)
+        results = run_in_workers(lambda job, n: _render_share(renderer, cache, staging, root, job, n), jobs)
+        writer = StagingWriter(staging)
+        problems = [p for r in results for p in r["problems"]]
+        if problems:
+            raise ContentError(problems)
+        for r in results:
+            writer.hashes.update(r["hashes"])
+            writer.records.update(r["records"])
+            writer.made_dirs.update(r["dirs"])
+        html_paths = sorted(p for p in writer.hashes if p.endswith(".html") and not p.endswith("/email.html"))
+        writer.add(render_sitemap(renderer, html_paths))
+        writer.add(render_robots(renderer))
+        for f in static_assets(root):
+            writer.add(f)
+        report = BuildReport(
+            pages=len(html_paths), briefs=len(site.briefs), issues=len(site.issues),
+            rendered=sum(r["rendered"] for r in results), reused=sum(r["reused"] for r in results),
+            diagnostics=checked.diagnostics, cache_warning=cache.warning,
+        )
+        if opts.search:
+            report.search = _index(staging)
+        _write_manifest(staging, opts, content, report, writer.hashes)
+        report.files = len(writer.hashes) + 1 + (report.search or {}).get("files", 0)
+        swap_in(staging, out)
+    except BaseException:
+        discard(staging)
+        raise
+    # remember this build only once it is published
+    cache.store_parsed(fresh_parses, parsed_paths)
+    cache.store_outputs({k: OutputRecord(*v) for k, v in writer.records.items()})
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _render_fragments(renderer: Renderer, views: list, jobs: int) -> dict:
+    """Fragments (the Markdown and card/entry HTML) of `views`, split between workers."""
+    if not views:
+        return {}
+
+    def share(job: int, n: int) -> dict:
+        return {v.fingerprint: render_fragments(v, renderer.config, renderer.urls, renderer._card, renderer._entry)
+                for v in views[job::n]}
+
+    merged: dict = {}
+    for part in run_in_workers(share, jobs if len(views) >= PARALLEL_FROM else 1):
+        merged.update(part)
+    return merged
+
+
+def _fragment_lookup(cache: BuildCache, new_fragments: dict):
+    def lookup(fingerprint: str):
+        frag = new_fragments.get(fingerprint)
+        return frag if frag is not None else cache.fragment(fingerprint)
+    return lookup
+
+
+def _render_share(renderer: Renderer, cache: BuildCache, staging: Path, root: Path, job: int, jobs: int) -> dict:
+    """One worker's share of the files: rendered, checked for the disclaimer and written into staging."""
+    if jobs > 1:  # a forked worker: its own connection to the cache, never the parent's
+        worker_cache = cache.reopen()
+        renderer.fragment_source = _fragment_lookup(worker_cache, {})
+    renderer.jobs, renderer.job = jobs, job
+    expected = expected_lists(renderer.site)
+    writer = StagingWriter(staging, check=lambda f: check_disclaimers([f], expected))
+
+    def render_all() -> None:
+        for f in render_site(renderer):
+            writer.add(f)
+
+    _guard_templates(root, render_all)
+    return {"hashes": writer.hashes, "records": writer.records, "problems": writer.problems,
+            "dirs": writer.made_dirs, "rendered": renderer.rendered, "reused": renderer.reused}
+
+
+def _guard_templates(root: Path, work):
+    """Run `work`; an error raised inside a template becomes a file:line diagnostic."""
+    try:
+        return work()
     except jinja2.TemplateError as exc:
         raise ContentError([_template_diagnostic(exc, root)]) from exc
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError) as exc:
@@ -198,50 +291,6 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
         if not diagnostic.line:  # not raised inside a template: a bug in digest itself
             raise
         raise ContentError([diagnostic]) from exc
-    problems = check_disclaimers([f for f in files if f.data is not None], expected_lists(site))
-    if problems:
-        raise ContentError(problems)
-    files += static_assets(root)
-    files.sort(key=lambda f: f.dest_path)
-    report = BuildReport(
-        pages=sum(1 for f in files if f.dest_path.endswith(".html")),
-        files=len(files),
-        briefs=len(site.briefs),
-        issues=len(site.issues),
-        rendered=renderer.rendered,
-        reused=renderer.reused,
-        diagnostics=checked.diagnostics,
-        cache_warning=cache.warning,
-    )
-    staging = make_staging(out)
-    try:
-        write_files(staging, files)
-        if opts.search:
-            report.search = _index(staging)
-        _write_manifest(staging, opts, content, report, files)
-        records = _output_records(staging, files)
-        swap_in(staging, out)
-    except BaseException:
-        discard(staging)
-        raise
-    # remember this build only once it is published
-    cache.store_parsed(fresh_parses, parsed_paths)
-    cache.store_fragments(renderer.new_fragments, set(fingerprints.values()))
-    cache.store_outputs(records)
-    report.files = len(files) + 1 + (report.search or {}).get("files", 0)
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _output_records(staging: Path, files: list[OutputFile]) -> dict[str, OutputRecord]:
-    """What each page was made from and how it was written, for the next build to reuse."""
-    records = {}
-    for f in files:
-        if not f.signature:
-            continue
-        st = os.stat(staging / f.dest_path)
-        records[f.dest_path] = OutputRecord(f.signature, "", st.st_size, st.st_mtime_ns)
-    return records
 
 
 def _index(staging: Path) -> dict | None:
@@ -252,14 +301,18 @@ def _index(staging: Path) -> dict | None:
     return index_site(staging)
 
 
-def _write_manifest(staging: Path, opts: BuildOptions, content: Content, report: BuildReport, files) -> None:
+def _write_manifest(staging: Path, opts: BuildOptions, content: Content, report: BuildReport, hashes: dict) -> None:
     """build-manifest.json: hashes of every input and output, written before the swap."""
     sources = dict(content.source_files)
     sources.update({f"layouts/{name}": data for name, data in template_files(opts.root).items()})
+    outputs = dict(hashes)
+    search_dir = staging / "pagefind"
+    if search_dir.is_dir():  # written by the indexer, not by us
+        outputs.update({f"pagefind/{k}": v for k, v in manifest.hash_tree(search_dir, exclude=()).items()})
     data = manifest.build_manifest(
         generator_version=__version__,
         source_files=sources,
-        output_files=manifest.hash_tree(staging),
+        output_files=outputs,
         counts={"briefs": report.briefs, "issues": report.issues, "pages": report.pages},
         git_commit=manifest.git_commit(opts.root),
         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
@@ -273,7 +326,7 @@ def _template_diagnostic(exc: Exception, root: Path) -> Diagnostic:
     if not lineno:  # a runtime error: Jinja rewrites the traceback so template frames show file and line
         tb = exc.__traceback__
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
+            if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
                 name, lineno = tb.tb_frame.f_code.co_filename, tb.tb_lineno
             tb = tb.tb_next
     if name:

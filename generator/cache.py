@@ -137,6 +137,19 @@ class BuildCache:
                 out[fp] = pickle.loads(data)
         return out
 
+    def missing_fragments(self, fingerprints: list[str]) -> set[str]:
+        if self.db is None:
+            return set(fingerprints)
+        have = {fp for (fp,) in self.db.execute("SELECT fingerprint FROM fragments")}
+        return {fp for fp in fingerprints if fp not in have}
+
+    def reopen(self) -> "BuildCache":
+        """A fresh connection to the same file (for a forked worker)."""
+        clone = BuildCache.__new__(BuildCache)
+        clone.path, clone.key, clone.warning = self.path, self.key, ""
+        clone.db = self._connect(self.path) if self.path is not None else None
+        return clone
+
     def store_fragments(self, new: dict, keep: set[str]) -> None:
         if self.db is None:
             return

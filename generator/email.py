@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from generator.dates import long_date
-from generator.render import OutputFile
 from generator.urls import Urls
 
 FONT = "'Segoe UI', Arial, Helvetica, sans-serif"
@@ -205,16 +204,23 @@ def email_context(renderer, issue) -> dict:
     }
 
 
-def render_emails(renderer) -> list[OutputFile]:
-    """issues/<week>/email.html and email.txt for every issue."""
+def render_emails(renderer):
+    """issues/<week>/email.html and email.txt for every issue (each re-rendered only when its issue changed)."""
     html_template = renderer.env.get_template("email.html")
     text_template = renderer.env.get_template("email.txt")
-    out = []
     for issue in renderer.site.issues:
-        ctx = email_context(renderer, issue)
         folder = Urls.issue(issue.week)
-        out.append(OutputFile(folder + "email.html", html_template.render(ctx).encode("utf-8")))
-        text = text_template.render(ctx)
-        text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
-        out.append(OutputFile(folder + "email.txt", text.encode("utf-8")))
-    return out
+        contexts: dict = {}
+
+        def context(issue=issue, contexts=contexts):
+            if "ctx" not in contexts:
+                contexts["ctx"] = email_context(renderer, issue)
+            return contexts["ctx"]
+
+        def text(context=context):
+            body = text_template.render(context())
+            return (re.sub(r"\n{3,}", "\n\n", body).strip() + "\n").encode("utf-8")
+
+        yield renderer.emit_file(folder + "email.html", ["email.html", issue],
+                                 lambda context=context: html_template.render(context()).encode("utf-8"))
+        yield renderer.emit_file(folder + "email.txt", ["email.txt", issue], text)

@@ -21,9 +21,13 @@ def _stamp(view, tz) -> str:
     return rfc3339(view.brief.updated or view.brief.published, tz)
 
 
-def render_atom(r: Renderer, path: str, views: list, title: str, html_path: str) -> OutputFile:
-    tz = r.config.tz
+def render_atom(r: Renderer, path: str, views: list, title: str, html_path: str) -> OutputFile | None:
     entries = views[:FEED_SIZE]
+    return r.emit_file(path, ["atom", entries, title, html_path], lambda: _atom(r, path, entries, title, html_path))
+
+
+def _atom(r: Renderer, path: str, entries: list, title: str, html_path: str) -> bytes:
+    tz = r.config.tz
     updated = max((_stamp(v, tz) for v in entries), default=rfc3339(__import__("datetime").date(1970, 1, 1), tz))
     xml = r.env.get_template("feed.xml").render(
         r._common(),
@@ -33,13 +37,18 @@ def render_atom(r: Renderer, path: str, views: list, title: str, html_path: str)
         updated=updated,
         entries=[(v, _stamp(v, tz), rfc3339(v.brief.published, tz)) for v in entries],
     )
-    return OutputFile(path, xml.encode("utf-8"))
+    return xml.encode("utf-8")
 
 
-def render_json_feed(r: Renderer) -> OutputFile:
+def render_json_feed(r: Renderer) -> OutputFile | None:
+    views = [r.view(b) for b in r.site.briefs[:FEED_SIZE]]
+    return r.emit_file("feed.json", ["json feed", views], lambda: _json_feed(r, views))
+
+
+def _json_feed(r: Renderer, views: list) -> bytes:
     tz = r.config.tz
     items = []
-    for v in [r.view(b) for b in r.site.briefs][:FEED_SIZE]:
+    for v in views:
         items.append({
             "id": r.urls.absolute(Urls.brief(v.brief)),
             "url": r.urls.absolute(Urls.brief(v.brief)),
@@ -61,20 +70,20 @@ def render_json_feed(r: Renderer) -> OutputFile:
         "language": r.config.language,
         "items": items,
     }
-    return OutputFile("feed.json", (json.dumps(feed, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+    return (json.dumps(feed, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def render_feeds(r: Renderer) -> list[OutputFile]:
-    views = [r.view(b) for b in r.site.briefs]
-    out = [render_atom(r, "feed.xml", views, r.config.title, ""), render_json_feed(r)]
+def render_feeds(r: Renderer):
+    yield render_atom(r, "feed.xml", [r.view(b) for b in r.site.briefs[:FEED_SIZE]], r.config.title, "")
+    yield render_json_feed(r)
     for group in r.site.tags:
         base = Urls.tag(group.name)
-        out.append(render_atom(r, base + "feed.xml", [r.view(b) for b in group.briefs],
-                               f"{r.config.title}: {group.name}", base))
-    return out
+        yield render_atom(r, base + "feed.xml", [r.view(b) for b in group.briefs[:FEED_SIZE]],
+                          f"{r.config.title}: {group.name}", base)
 
 
 def render_sitemap(r: Renderer, html_paths: list[str]) -> OutputFile:
+    """The sitemap, from every page written (by any worker)."""
     lastmod = {Urls.brief(b): (b.updated or b.published).isoformat() for b in r.site.briefs}
     urls = []
     for dest in sorted(html_paths):

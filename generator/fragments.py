@@ -114,8 +114,10 @@ def render_fragments(view: BriefView, config: SiteConfig, urls: Urls, card_templ
     partial = Fragments(key_points, implications, Markup(summary_html), summary_text,
                         citation_text(brief, summary_text, implications, config), Markup(""), Markup(""))
     view._fragments = partial  # the card and entry templates read the pieces above
-    return Fragments(*(getattr(partial, f) for f in ("key_points", "implications", "summary_html", "summary_text", "citation")),
+    full = Fragments(*(getattr(partial, f) for f in ("key_points", "implications", "summary_html", "summary_text", "citation")),
                      Markup(card_template.render(b=view)), Markup(entry_template.render(b=view)))
+    view._fragments = full
+    return full
 
 
 __all__ = ["BriefView", "Fragments", "ImplicationView", "render_fragments", "citation_text", "DISCLAIMER"]

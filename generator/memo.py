@@ -23,6 +23,7 @@ class Signer:
     def __init__(self, brief_fingerprints: dict[str, str]):
         self.fp = brief_fingerprints  # slug -> fingerprint
         self._issue_memo: dict[Week, str] = {}
+        self._group_memo: dict[int, str] = {}
 
     def sign(self, value) -> str:
         h = hashlib.blake2b(digest_size=16)
@@ -45,7 +46,7 @@ class Signer:
         elif isinstance(v, Issue):
             h.update(b"I" + self._issue(v).encode())
         elif isinstance(v, Group):
-            self._feed(h, ("group", v.name, v.slug, [self.fp[b.slug] for b in v.briefs]))
+            h.update(b"G" + self._group(v).encode())
         elif isinstance(v, dict):
             h.update(b"{%d" % len(v))
             for k in sorted(v):
@@ -64,6 +65,13 @@ class Signer:
             self._feed(h, (type(v).__name__, v.signature_parts()))
         else:
             raise TypeError(f"cannot sign a {type(v).__name__}; add it to generator.memo.Signer")
+
+    def _group(self, group: Group) -> str:
+        sig = self._group_memo.get(id(group))
+        if sig is None:
+            sig = self._group_memo[id(group)] = self.sign(("group", group.name, group.slug,
+                                                           [self.fp[b.slug] for b in group.briefs]))
+        return sig
 
     def _issue(self, issue: Issue) -> str:
         sig = self._issue_memo.get(issue.week)

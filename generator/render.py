@@ -29,6 +29,7 @@ class OutputFile:
     data: bytes | None
     signature: str = ""  # hash of everything it was rendered from ("" for files that are always written)
     reuse: str | None = None  # path of an identical file in the previous output
+    sha256: str = ""  # of the reused file, as recorded when it was written
 
 
 @dataclass
@@ -72,6 +73,8 @@ class Renderer:
         self.nav_signature = self.signer.sign([build_key, self.site.pages])
         self.rendered = 0
         self.reused = 0
+        self.jobs, self.job = 1, 0  # set by a worker process: it renders every jobs-th file, from job
+        self._turn = 0
         # build-wide names are globals, so macros imported without context are compiled once
         env.globals.update(self._common())
         self._card = env.get_template("_card.html")
@@ -109,32 +112,44 @@ class Renderer:
             if v.fingerprint in found:
                 v._fragments = found[v.fingerprint]
 
-    def page(self, template: str, path: str, **context) -> OutputFile:
+    def page(self, template: str, path: str, **context) -> OutputFile | None:
         ctx = dict(context)
         ctx.setdefault("canonical", self.urls.absolute(path))
         ctx.setdefault("page_path", path)
-        dest = dest_for(path)
-        signature = self.signer.sign([self.nav_signature, template, ctx])
-        reuse = self._reusable(dest, signature)
-        if reuse:
-            self.reused += 1
-            return OutputFile(dest, None, signature, reuse)
-        html = self.env.get_template(template).render(ctx)
-        self.rendered += 1
-        return OutputFile(dest, html.encode("utf-8"), signature)
+        return self.emit_file(dest_for(path), [template, ctx],
+                              lambda: self.env.get_template(template).render(ctx).encode("utf-8"))
 
-    def _reusable(self, dest: str, signature: str) -> str | None:
+    def emit_file(self, dest: str, inputs, produce, *, shared: bool = False) -> OutputFile | None:
+        """A file whose bytes come from produce() and depend only on `inputs` (and the build key).
+
+        Returns None when another worker renders this file (`shared` files are
+        always this process's). A file whose inputs are unchanged since the
+        previous build comes back as a link to its previous copy.
+        """
+        if not shared:
+            turn = self._turn
+            self._turn += 1
+            if turn % self.jobs != self.job:
+                return None
+        signature = self.signer.sign([self.nav_signature, dest, inputs])
+        record = self._reusable(dest, signature)
+        if record is not None:
+            self.reused += 1
+            return OutputFile(dest, None, signature, os.path.join(self.previous_dir, dest), record.sha256)
+        self.rendered += 1
+        return OutputFile(dest, produce(), signature)
+
+    def _reusable(self, dest: str, signature: str):
         record = self.previous.get(dest)
-        if record is None or record.signature != signature or self.previous_dir is None:
+        if record is None or record.signature != signature or self.previous_dir is None or not record.sha256:
             return None
-        path = os.path.join(self.previous_dir, dest)
         try:
-            st = os.stat(path)
+            st = os.stat(os.path.join(self.previous_dir, dest))
         except OSError:
             return None
         if st.st_size != record.size or st.st_mtime_ns != record.mtime_ns:
             return None  # changed by hand since: render it again
-        return path
+        return record
 
     def view(self, brief) -> BriefView:
         return self.views[brief.slug]
@@ -164,103 +179,95 @@ class Renderer:
         }
 
     # -- page kinds -----------------------------------------------------------
-    def render_all(self) -> list[OutputFile]:
-        out: list[OutputFile] = []
-        out += self.home()
-        out += self.brief_pages()
-        out += self.catalogue()
-        out += self.issue_pages()
-        out += self.group_pages("tag", self.site.tags)
-        out += self.group_pages("source", self.site.sources)
-        out += self.action_pages()
-        out += self.plain_pages()
-        out.append(self.page("search.html", "search/", title="Search"))
-        out.append(self.page("404.html", "404.html", title="Page not found", canonical=None))
-        return out
+    def render_all(self):
+        """Every HTML page, one at a time (so each can be written and dropped)."""
+        yield from self.home()
+        yield from self.brief_pages()
+        yield from self.catalogue()
+        yield from self.issue_pages()
+        yield from self.group_pages("tag", self.site.tags)
+        yield from self.group_pages("source", self.site.sources)
+        yield from self.action_pages()
+        yield from self.plain_pages()
+        yield self.page("search.html", "search/", title="Search")
+        yield self.page("404.html", "404.html", title="Page not found", canonical=None)
 
-    def home(self) -> list[OutputFile]:
+    def home(self):
         latest = self.site.latest_issue
         latest_slugs = {b.slug for b in latest.briefs} if latest else set()
         recent = [self.view(b) for b in self.site.briefs if b.slug not in latest_slugs][: self.config.per_page]
-        return [self.page(
+        yield self.page(
             "home.html", "",
             title=self.config.title,
             latest=self.issue_view(latest) if latest else None,
             latest_briefs=[self.view(b) for b in latest.briefs] if latest else [],
             recent=recent,
             issue_count=len(self.site.issues),
-        )]
+        )
 
-    def brief_pages(self) -> list[OutputFile]:
-        out = []
+    def brief_pages(self):
         for brief in self.site.briefs:
             older, newer = self.site.neighbours[brief.slug]
             issue = self.site.issue_of[brief.week]
-            out.append(self.page(
+            yield self.page(
                 "brief.html", Urls.brief(brief),
                 title=brief.title,
                 b=self.view(brief),
                 older=self.view(older) if older else None,
                 newer=self.view(newer) if newer else None,
                 issue={"week": issue.week, "url": self.urls.link(Urls.issue(issue.week))},
-            ))
-        return out
+            )
 
-    def catalogue(self) -> list[OutputFile]:
-        out = []
+    def catalogue(self):
         for pager, chunk in self.paginate(self.site.briefs, "briefs/"):
             weeks: list[tuple[Week, list[BriefView]]] = []
             for b in chunk:
-                monday_week = b.week
-                if not weeks or weeks[-1][0] != monday_week:
-                    weeks.append((monday_week, []))
+                if not weeks or weeks[-1][0] != b.week:
+                    weeks.append((b.week, []))
                 weeks[-1][1].append(self.view(b))
             title = "All briefs" if pager.number == 1 else f"All briefs, page {pager.number}"
-            out.append(self.page("briefs.html", pager.url(pager.number), title=title, weeks=weeks,
-                                 pager=pager, total=len(self.site.briefs)))
-        return out
+            yield self.page("briefs.html", pager.url(pager.number), title=title, weeks=weeks,
+                            pager=pager, total=len(self.site.briefs))
 
-    def issue_pages(self) -> list[OutputFile]:
-        out = [self.page("issues.html", "issues/", title="Weekly digests",
-                         issues=[self.issue_view(i) for i in self.site.issues])]
+    def issue_pages(self):
+        yield self.page("issues.html", "issues/", title="Weekly digests",
+                        issues=[self.issue_view(i) for i in self.site.issues])
         for issue in self.site.issues:
             sections = [(name, [self.view(b) for b in briefs])
                         for name, briefs in issue.by_section(self.config.sections)]
-            out.append(self.page(
+            yield self.page(
                 "issue.html", Urls.issue(issue.week),
                 title=f"Weekly AI Digest: {issue.week.monday.day} {issue.week.monday.strftime('%B')} {issue.week.monday.year}",
                 sections=sections,
                 older=self.issue_view(issue.previous) if issue.previous else None,
                 newer=self.issue_view(issue.next) if issue.next else None,
                 **self.issue_view(issue),
-            ))
-        return out
+            )
 
-    def group_pages(self, kind: str, groups: list[Group]) -> list[OutputFile]:
+    def group_pages(self, kind: str, groups: list[Group]):
         plural = kind + "s"
-        out = [self.page(f"{plural}.html", f"{plural}/", title="Tags" if kind == "tag" else "Sources", groups=groups)]
+        yield self.page(f"{plural}.html", f"{plural}/", title="Tags" if kind == "tag" else "Sources", groups=groups)
         for group in groups:
             base = f"{plural}/{group.slug}/"
             for pager, chunk in self.paginate(group.briefs, base):
                 title = group.name if pager.number == 1 else f"{group.name}, page {pager.number}"
-                out.append(self.page(f"{kind}.html", pager.url(pager.number), title=title, group=group,
-                                     briefs=[self.view(b) for b in chunk], pager=pager))
-        return out
+                yield self.page(f"{kind}.html", pager.url(pager.number), title=title, group=group,
+                                briefs=[self.view(b) for b in chunk], pager=pager)
 
-    def action_pages(self) -> list[OutputFile]:
-        out = [self.page("actions.html", "actions/", title="Action labels",
-                         actions=self.config.actions, counts=self.site.action_counts)]
+    def action_pages(self):
+        yield self.page("actions.html", "actions/", title="Action labels",
+                        actions=self.config.actions, counts=self.site.action_counts)
         for action in self.config.actions:
-            rows = [(self.view(b), imp) for b in self.site.briefs
-                    for imp in self.view(b).implications if imp.action == action.name]
+            # (brief, index of the implication): the model says which, the fragments say how
+            rows = [(self.view(b), i) for b in self.site.briefs
+                    for i, imp in enumerate(b.implications) if imp.action == action.name]
             base = Urls.action(action.name)
             for pager, chunk in self.paginate(rows, base):
                 title = action.name if pager.number == 1 else f"{action.name}, page {pager.number}"
-                out.append(self.page("action.html", pager.url(pager.number), title=title, action=action,
-                                     rows=chunk, pager=pager, total=len(rows)))
-        return out
+                yield self.page("action.html", pager.url(pager.number), title=title, action=action,
+                                rows=chunk, pager=pager, total=len(rows))
 
-    def plain_pages(self) -> list[OutputFile]:
-        return [self.page("page.html", f"{p.name}/", title=p.title, p=p,
-                          body_html=Markup(render_block(p.body, self.urls.base_path, heading_shift=0)))
-                for p in self.site.pages]
+    def plain_pages(self):
+        for p in self.site.pages:
+            yield self.page("page.html", f"{p.name}/", title=p.title, p=p,
+                            body_html=Markup(render_block(p.body, self.urls.base_path, heading_shift=0)))

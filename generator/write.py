@@ -8,6 +8,7 @@ folder and its temporary siblings is ever deleted.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -38,26 +39,6 @@ def make_staging(out: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
 
 
-def write_files(staging: Path, files) -> int:
-    """Write OutputFiles under staging; folders first (sibling mkdir races cost time)."""
-    dirs = sorted({os.path.dirname(f.dest_path) for f in files})
-    for d in dirs:
-        if d:
-            os.makedirs(staging / d, exist_ok=True)
-    for f in files:
-        target = staging / f.dest_path
-        if f.data is None:  # unchanged since the previous build: share its bytes
-            try:
-                os.link(f.reuse, target)
-                continue
-            except OSError:
-                shutil.copy2(f.reuse, target)
-                continue
-        with open(target, "wb") as fh:
-            fh.write(f.data)
-    return len(files)
-
-
 def swap_in(staging: Path, out: Path) -> None:
     """Replace `out` with `staging`: two renames, the old tree removed afterwards."""
     old = None
@@ -85,3 +66,47 @@ def recover(out: Path) -> None:
         olds = olds[:-1]
     for stale in olds + sorted(parent.glob(f".{out.name}.tmp-*")):
         shutil.rmtree(stale, ignore_errors=True)
+
+
+class StagingWriter:
+    """Writes output files into the staging folder as they are rendered, and keeps their records.
+
+    Each file's bytes are dropped once written, so memory does not grow with
+    the site. New HTML and feeds are checked for the disclaimer on the way.
+    """
+
+    def __init__(self, staging: Path, check=None):
+        self.staging = staging
+        self.check = check  # OutputFile -> list[Diagnostic]
+        self.made_dirs: set[str] = {""}
+        self.hashes: dict[str, str] = {}  # dest -> sha256, every file
+        self.records: dict[str, tuple[str, str, int, int]] = {}  # dest -> (signature, sha, size, mtime_ns)
+        self.problems: list = []
+
+    def _dir(self, dest: str) -> None:
+        parent = os.path.dirname(dest)
+        if parent not in self.made_dirs:
+            os.makedirs(self.staging / parent, exist_ok=True)
+            self.made_dirs.add(parent)
+
+    def add(self, f) -> None:
+        if f is None:
+            return
+        self._dir(f.dest_path)
+        target = self.staging / f.dest_path
+        if f.data is None:
+            try:
+                os.link(f.reuse, target)
+            except OSError:
+                shutil.copy2(f.reuse, target)
+            sha = f.sha256
+        else:
+            if self.check is not None:
+                self.problems.extend(self.check(f))
+            with open(target, "wb") as fh:
+                fh.write(f.data)
+            sha = hashlib.sha256(f.data).hexdigest()
+        self.hashes[f.dest_path] = sha
+        if f.signature:
+            st = os.stat(target)
+            self.records[f.dest_path] = (f.signature, sha, st.st_size, st.st_mtime_ns)

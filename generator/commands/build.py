@@ -47,8 +47,8 @@ def run(args: argparse.Namespace) -> int:
         print_diagnostics(report.warnings, 0, summary=False)
     if report.cache_warning:
         print(f"warning: {report.cache_warning}", file=sys.stderr)
-    line = (f"built {report.pages} pages ({report.rendered} rendered, {report.reused} unchanged; {report.files} files,"
-            f" {report.briefs} briefs, {report.issues} issues) into {out} in {report.seconds:.2f} s")
+    line = (f"built {report.pages} pages, {report.briefs} briefs, {report.issues} issues into {out} in {report.seconds:.2f} s"
+            f" ({report.files} files: {report.rendered} rendered, {report.reused} unchanged)")
     if report.search:
         line += f"; search: {report.search.get('pages', 0)} pages indexed, {report.search.get('bytes', 0) / 1024:.0f} KiB"
     if report.warnings:

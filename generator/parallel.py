@@ -1,0 +1,81 @@
+"""Run one function in several forked worker processes and collect what each returns.
+
+Forking shares the parent's parsed site with every worker for free (copy on
+write), so only the small results travel back, pickled over a pipe. Each
+worker gets its index; the function decides which share of the work is its
+own. A worker that fails sends its exception back as text, and the parent
+raises it: nothing fails silently.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import traceback
+
+
+class WorkerError(Exception):
+    pass
+
+
+def default_jobs() -> int:
+    env = os.environ.get("DIGEST_JOBS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, min(len(os.sched_getaffinity(0)), 8))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, min(os.cpu_count() or 1, 8))
+
+
+def run_in_workers(function, jobs: int) -> list:
+    """[function(0, jobs), ..., function(jobs-1, jobs)], each in its own forked process."""
+    if jobs <= 1 or not hasattr(os, "fork"):
+        return [function(0, 1)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children = []
+    for index in range(jobs):
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            os.close(read_fd)
+            status = 0
+            try:
+                payload = pickle.dumps(("ok", function(index, jobs)), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+                payload = pickle.dumps(("error", _portable(exc)), protocol=pickle.HIGHEST_PROTOCOL)
+                status = 1
+            try:
+                with os.fdopen(write_fd, "wb") as pipe:
+                    pipe.write(payload)
+            finally:
+                os._exit(status)
+        os.close(write_fd)
+        children.append((pid, read_fd))
+    results, failure = [], None
+    for pid, read_fd in children:
+        with os.fdopen(read_fd, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        if not data:
+            failure = failure or WorkerError(f"worker {pid} died without a result")
+            continue
+        kind, value = pickle.loads(data)
+        if kind == "ok":
+            results.append(value)
+        else:
+            failure = failure or value
+    if failure is not None:
+        raise failure
+    return results
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself when it pickles, else a WorkerError with its traceback."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001
+        return WorkerError("".join(traceback.format_exception(exc)))
