@@ -75,6 +75,7 @@ class BuildReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     search: dict | None = None  # what the indexer reported, when search ran
     cache_warning: str = ""
+    up_to_date: bool = False  # nothing had changed: the build stopped early
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -167,9 +168,47 @@ def build_site(opts: BuildOptions) -> BuildReport:
     key = build_key(root, opts)
     cache = BuildCache(cache_path(root, out, "build") if opts.cache else None, key)
     try:
-        return _build(opts, cache, key, started)
+        stamp = _input_stamp(root, out, key, opts) if cache.db is not None else ""
+        previous = cache.get_meta("stamp") if stamp else None
+        if previous and previous == stamp:  # nothing that feeds the site changed, and site/ is as we left it
+            report = pickle.loads(cache.get_meta_blob("report"))
+            report.rendered, report.reused, report.up_to_date = 0, report.files, True
+            report.seconds = time.perf_counter() - started
+            return report
+        report = _build(opts, cache, key, started)
+        if stamp:
+            cache.set_meta("stamp", _input_stamp(root, out, key, opts))
+            cache.set_meta_blob("report", pickle.dumps(report))
+        return report
     finally:
         cache.close()
+
+
+def _input_stamp(root: Path, out: Path, key: str, opts: BuildOptions) -> str:
+    """A hash of the size and mtime of every file that feeds the build and every file of the output.
+
+    Equal stamps mean the previous build's output is still exactly what a
+    build would write now, so the build can stop before reading anything.
+    """
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{key}\0{opts.today or today_in_default(root)}\0{opts.search}\0{opts.strict}\0".encode())
+    h.update(str(manifest.git_commit(root)).encode())
+    for folder in (root / "content", out):
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                try:
+                    st = os.stat(os.path.join(dirpath, name))
+                except OSError:
+                    continue
+                h.update(f"{dirpath}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def today_in_default(root: Path) -> str:
+    """Today's date where the site is (warnings about future dates depend on it)."""
+    config, _ = load_config(root)
+    return today_in(config.tz).isoformat() if config else dt.date.today().isoformat()
 
 
 PARALLEL_FROM = 400  # briefs; below this a second process costs more than it saves

@@ -97,9 +97,29 @@ class BuildCache:
         db.execute("CREATE TABLE briefs (src_path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha TEXT, data BLOB)")
         db.execute("CREATE TABLE fragments (fingerprint TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE outputs (dest_path TEXT PRIMARY KEY, signature TEXT, sha TEXT, size INTEGER, mtime_ns INTEGER)")
+        db.execute("DELETE FROM meta")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
         db.execute("COMMIT")
+
+    # -- meta ---------------------------------------------------------------------
+    def get_meta(self, name: str) -> str | None:
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        if self.db is not None:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
+    def get_meta_blob(self, name: str) -> bytes:
+        import base64
+        return base64.b64decode(self.get_meta(name) or "")
+
+    def set_meta_blob(self, name: str, value: bytes) -> None:
+        import base64
+        self.set_meta(name, base64.b64encode(value).decode())
 
     # -- briefs -------------------------------------------------------------------
     def parsed_files(self) -> dict[str, tuple[int, int, str, bytes]]:

@@ -47,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
         print_diagnostics(report.warnings, 0, summary=False)
     if report.cache_warning:
         print(f"warning: {report.cache_warning}", file=sys.stderr)
+    if report.up_to_date:
+        print(f"{out} is up to date: nothing changed since the last build ({report.pages} pages; checked in {report.seconds:.2f} s)")
+        return 0
     line = (f"built {report.pages} pages, {report.briefs} briefs, {report.issues} issues into {out} in {report.seconds:.2f} s"
             f" ({report.files} files: {report.rendered} rendered, {report.reused} unchanged)")
     if report.search:
