@@ -130,7 +130,11 @@ def test_an_unchanged_rebuild_renders_nothing(tmp_path):
     second = build(scenario.root, out)
     assert first.reused == 0 and first.rendered >= first.pages
     assert second.rendered == 0
-    assert second.reused == first.rendered
+    assert second.up_to_date
+    (scenario.root / "content" / "pages" / "about.md").touch()  # same bytes, new mtime: a real check
+    third = build(scenario.root, out)
+    assert not third.up_to_date and third.rendered == 0
+    assert third.reused == first.rendered
 
 
 def test_changing_one_brief_renders_only_the_pages_that_show_it(tmp_path):
