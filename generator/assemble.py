@@ -53,13 +53,17 @@ class Site:
     neighbours: dict[str, tuple[Brief | None, Brief | None]]  # slug -> (older, newer)
     issue_of: dict[Week, Issue]
     action_counts: dict[str, int]  # implications per action
+    source_slug: dict[str, str] = field(default_factory=dict)  # brief slug -> its source group's slug
 
     @property
     def latest_issue(self) -> Issue | None:
         return self.issues[0] if self.issues else None
 
 
-def assemble(content: Content, config: SiteConfig, include_drafts: bool = False) -> Site:
+def assemble(content: Content, config: SiteConfig, include_drafts: bool = False,
+             source_aliases: dict[str, str] | None = None) -> Site:
+    """`source_aliases` (casefolded alias -> name, from sources.yaml) merges one organisation's source pages."""
+    aliases = source_aliases or {}
     briefs = sorted((b for b in content.briefs if include_drafts or not b.draft), key=lambda b: b.sort_key)
     by_week: dict[Week, list[Brief]] = defaultdict(list)
     for b in briefs:
@@ -76,16 +80,18 @@ def assemble(content: Content, config: SiteConfig, include_drafts: bool = False)
     for b in briefs:
         for imp in b.implications:
             action_counts[imp.action] += 1
+    sources = _groups(briefs, lambda b: (aliases.get(b.source.name.casefold(), b.source.name),))
     return Site(
         config=config,
         briefs=briefs,
         issues=issues,
         tags=_groups(briefs, lambda b: b.tags),
-        sources=_groups(briefs, lambda b: (b.source.name,)),
+        sources=sources,
         pages=sorted(content.pages, key=lambda p: p.name),
         neighbours=neighbours,
         issue_of={i.week: i for i in issues},
         action_counts=action_counts,
+        source_slug={b.slug: g.slug for g in sources for b in g.briefs},
     )
 
 

@@ -61,6 +61,7 @@ class CheckResult:
     content: Content | None
     diagnostics: list[Diagnostic]
     files_checked: int
+    source_aliases: dict[str, str] = field(default_factory=dict)  # casefolded alias -> the source's name
 
 
 @dataclass
@@ -99,9 +100,12 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
         if f.kind in ("config", "sources"):
             content.source_files[f.src_path] = f.raw
     diags += more
+    aliases: dict[str, str] = {}
     if any(f.kind == "sources" for f in loaded.files):
-        diags += load_registry(root, list(config.sections), list(config.jurisdictions))[1]
-    return CheckResult(config, content, sorted(diags), files_checked)
+        sources, problems = load_registry(root, list(config.sections), list(config.jurisdictions))
+        diags += problems
+        aliases = {alias.casefold(): s.name for s in sources for alias in s.aliases}
+    return CheckResult(config, content, sorted(diags), files_checked, aliases)
 
 
 def render_site(r: Renderer):
@@ -224,7 +228,7 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
         raise ContentError(checked.diagnostics)
     content = checked.content
     # assemble
-    site = assemble(content, checked.config, include_drafts=opts.drafts)
+    site = assemble(content, checked.config, include_drafts=opts.drafts, source_aliases=checked.source_aliases)
     fingerprints = {
         b.slug: hashlib.sha256(f"{key}\0{b.src_path}\0".encode() + content.source_files[b.src_path]).hexdigest()[:32]
         for b in site.briefs

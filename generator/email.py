@@ -167,7 +167,7 @@ def _brief_item(renderer, brief) -> dict:
     return {
         "b": v,
         "url": absolute(Urls.brief(brief)),
-        "source_url": absolute(Urls.source(brief.source.name)),
+        "source_url": absolute(v.source_path),
         "summary_html": email_fragment(v.summary_html, base_url),
         "summary_text": fragment_text(absolute_links(str(v.summary_html), base_url)),
         "implications": [{

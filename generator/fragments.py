@@ -45,11 +45,12 @@ class Fragments:
 class BriefView:
     """What templates see of a brief: its fields, its URL, and its fragments (made on first use)."""
 
-    __slots__ = ("brief", "url", "fingerprint", "_loader", "_fragments")
+    __slots__ = ("brief", "url", "source_path", "fingerprint", "_loader", "_fragments")
 
-    def __init__(self, brief: Brief, url: str, fingerprint: str, loader):
+    def __init__(self, brief: Brief, url: str, fingerprint: str, loader, source_path: str = ""):
         self.brief = brief
         self.url = url
+        self.source_path = source_path  # its source's page ("sources/dta-media-releases/"), aliases merged
         self.fingerprint = fingerprint
         self._loader = loader
         self._fragments: Fragments | None = None

@@ -18,6 +18,7 @@ from generator.fragments import BriefView, Fragments, render_fragments
 from generator.markdown import first_sentence, html_to_text, render_block
 from generator.memo import Signer
 from generator.model import Week
+from generator.slugs import slugify
 from generator.urls import Urls, dest_for
 
 
@@ -80,7 +81,8 @@ class Renderer:
         self._card = env.get_template("_card.html")
         self._entry = env.get_template("_entry.html")
         self.views: dict[str, BriefView] = {
-            b.slug: BriefView(b, self.urls.link(Urls.brief(b)), self.fingerprints[b.slug], self._load_fragments)
+            b.slug: BriefView(b, self.urls.link(Urls.brief(b)), self.fingerprints[b.slug], self._load_fragments,
+                              f"sources/{site.source_slug.get(b.slug) or slugify(b.source.name)}/")
             for b in site.briefs
         }
         self._issue_views: dict = {}

@@ -9,6 +9,7 @@ for a quiet moment so a burst of events becomes one rebuild.
 from __future__ import annotations
 
 import enum
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ CONFIG_FILES = {"content/site.yaml", "content/sources.yaml"}
 # Temporary names editors and tools use besides the ones generator.load ignores.
 EDITOR_PROBES = {"4913", ".DS_Store", "Thumbs.db"}
 TEMP_SUFFIXES = ("___jb_tmp___", "___jb_old___", ".crswap", ".kate-swp", ".part")
+SED_TEMP = re.compile(r"^sed[A-Za-z0-9]{6}$")  # sed -i writes one of these, then renames it over
 
 
 def classify_change(rel_path: str) -> ChangeKind:
@@ -46,7 +48,7 @@ def classify_change(rel_path: str) -> ChangeKind:
 
 
 def _ignored_name(name: str) -> bool:
-    return is_ignored(name) or name in EDITOR_PROBES or name.endswith(TEMP_SUFFIXES) or name == "__pycache__"
+    return is_ignored(name) or name in EDITOR_PROBES or name.endswith(TEMP_SUFFIXES) or name == "__pycache__" or bool(SED_TEMP.match(name))
 
 
 def describe(changes: dict[str, ChangeKind]) -> str:
