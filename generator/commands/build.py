@@ -10,6 +10,7 @@ from generator.build import BuildOptions, build_site
 from generator.commands.common import add_root, print_diagnostics
 from generator.diagnostics import ContentError, summary_line
 from generator.manifest import ManifestError
+from generator.search import SearchIndexError
 from generator.write import OutputError
 
 
@@ -40,6 +41,9 @@ def run(args: argparse.Namespace) -> int:
     except OutputError as exc:
         print(f"digest build: error: {exc}", file=sys.stderr)
         return 2
+    except SearchIndexError as exc:
+        print(f"digest build: error: search index failed: {exc}; nothing written, {out} left as it was", file=sys.stderr)
+        return 1
     except ManifestError as exc:
         print(f"digest build: error: {exc}", file=sys.stderr)
         return 1
