@@ -25,6 +25,8 @@ C, L, G, I = ChangeKind.CONTENT, ChangeKind.LAYOUT, ChangeKind.CONFIG, ChangeKin
     ("content/briefs/.x.md.tmp-123", I),         # write-temp-then-rename
     ("content/briefs/x.md___jb_tmp___", I),      # JetBrains safe write
     ("content/briefs/.goutputstream-ABC", I),    # gedit
+    ("layouts/sedCbrRw2", I),                    # sed -i
+    ("content/briefs/sedimentary.md", C),
     ("content/.git/index", I),
     ("layouts/.DS_Store", I),
     ("site/index.html", I),                      # our own output

@@ -26,7 +26,7 @@ from generator.templates import layout_dirs
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_root(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the site in the default web browser")
     p.add_argument("--no-drafts", dest="drafts", action="store_false",
                    help="leave out briefs marked draft: true (shown by default, with a DRAFT badge)")
@@ -46,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
     if not (root / "content").is_dir():
         _err(f"digest serve: error: no content/ folder in {root}; pass the site root with --root DIR")
         return 1
-    if not 0 < args.port < 65536:
-        _err(f"digest serve: error: --port must be between 1 and 65535, got {args.port}")
+    if not 0 <= args.port < 65536:  # 0: any free port
+        _err(f"digest serve: error: --port must be between 0 and 65535, got {args.port}")
         return 2
     config, _ = load_config(root)
     state = ServeState(config.base_path if config is not None else "/")
