@@ -83,3 +83,22 @@ def test_no_drafts_leaves_drafts_out(project):
 ])
 def test_which_hosts_are_loopback(host, loopback):
     assert is_loopback(host) is loopback
+
+
+def test_a_first_build_that_fails_serves_a_waiting_page_until_fixed(project):
+    import json
+
+    root = project({"content/briefs/x.md": brief_text("Soon fixed").replace("published: 2026-03-16", "published: 16/03/2026")})
+    with running_serve(root, free_port()) as p:
+        url = p.url()
+        failed = p.wait_for_line("build failed after ")
+        assert failed.endswith("(first build): 1 error, 0 warnings in 1 file; nothing to serve until it builds; "
+                               "the browser shows the problems")
+        status, html = fetch(url + "briefs/x/")
+        assert status == 503 and '<script src="/digest/__digest__/livereload.js" data-build="0" defer></script>' in html
+        problems = json.loads(fetch(url + "__digest__/status")[1])["problems"]
+        assert [(d["path"], d["line"]) for d in problems] == [("content/briefs/x.md", 7)]  # the published: line
+        (root / "content/briefs/x.md").write_text(brief_text("Soon fixed"))
+        p.wait_for_line("rebuilt in ")
+        status, html = fetch(url + "briefs/x/")
+        assert status == 200 and "Soon fixed" in html

@@ -146,8 +146,8 @@ def _report(result: RebuildResult) -> None:
     _err("\n".join(d.format() for d in result.diagnostics))
     files = len({d.path for d in result.diagnostics})
     counts = summary_line(list(result.diagnostics), files) if errors_in(result.diagnostics) else "failed"
-    _err(f"build failed after {result.seconds:.2f} s ({result.reason}): {counts}; "
-         "still serving the last good build, the browser shows the problems")
+    kept = "still serving the last good build" if result.serving else "nothing to serve until it builds"
+    _err(f"build failed after {result.seconds:.2f} s ({result.reason}): {counts}; {kept}; the browser shows the problems")
 
 
 def _out(line: str) -> None:

@@ -35,6 +35,7 @@ class RebuildResult:
     reason: str  # "brief changed: content/briefs/x.md", or "first build"
     report: BuildReport | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
+    serving: int = 0  # the build served after this one: itself if ok, else the last good one (0: none)
 
 
 @dataclass
@@ -63,19 +64,20 @@ class Rebuilder:
                 self.state.publish_error(exc.diagnostics)
                 shutil.rmtree(out, ignore_errors=True)
                 return RebuildResult(build_id, False, time.perf_counter() - started, reason,
-                                     diagnostics=tuple(exc.diagnostics))
+                                     diagnostics=tuple(exc.diagnostics), serving=self.state.current().build)
             except Exception as exc:  # a bug or an OS error must not stop the preview
                 problem = Diagnostic("", 0, 0, "error", "", f"the build failed: {type(exc).__name__}: {exc}",
                                      "run `digest build` to see the whole error")
                 self.state.publish_error([problem])
                 shutil.rmtree(out, ignore_errors=True)
-                return RebuildResult(build_id, False, time.perf_counter() - started, reason, diagnostics=(problem,))
+                return RebuildResult(build_id, False, time.perf_counter() - started, reason, diagnostics=(problem,),
+                                     serving=self.state.current().build)
             seconds = time.perf_counter() - started
             self.state.publish_build(out, build_id, tuple(report.warnings), self._base_path())
             self._prune(keep={out})
             if self.after_publish is not None:
                 self.after_publish(out)
-            return RebuildResult(build_id, True, seconds, reason, report, tuple(report.warnings))
+            return RebuildResult(build_id, True, seconds, reason, report, tuple(report.warnings), build_id)
 
     def _base_path(self) -> str:
         config, _ = load_config(self.root)
