@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import pickle
 import platform
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import jinja2
 
-from generator import __version__, manifest
+from generator import __version__, manifest, search
 from generator.assemble import assemble
 from generator.cache import BuildCache, OutputRecord, cache_path
 from generator.check_output import check_disclaimers, expected_lists
@@ -268,8 +269,9 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
             rendered=sum(r["rendered"] for r in results), reused=sum(r["reused"] for r in results),
             diagnostics=checked.diagnostics, cache_warning=cache.warning,
         )
+        search_signatures = None
         if opts.search:
-            report.search = _index(staging)
+            report.search, search_signatures = _index(staging, site, writer.hashes, out, cache)
         _write_manifest(staging, opts, content, report, writer.hashes)
         report.files = len(writer.hashes) + 1 + (report.search or {}).get("files", 0)
         swap_in(staging, out)
@@ -279,6 +281,8 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
     # remember this build only once it is published
     cache.store_parsed(fresh_parses, parsed_paths)
     cache.store_outputs({k: OutputRecord(*v) for k, v in writer.records.items()})
+    if search_signatures is not None:
+        cache.set_meta("search_shards", json.dumps(search_signatures, sort_keys=True))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -336,12 +340,13 @@ def _guard_templates(root: Path, work):
         raise ContentError([diagnostic]) from exc
 
 
-def _index(staging: Path) -> dict | None:
-    try:
-        from generator.search import index_site  # the search stage
-    except ImportError:
-        return None
-    return index_site(staging)
+def _index(staging: Path, site, hashes: dict, out: Path, cache: BuildCache) -> tuple[dict, dict]:
+    """The Pagefind index, in shards of old-to-new pages; unchanged shards come from the previous output."""
+    pages = [((b.published.isoformat(), "b", b.slug), f"briefs/{b.slug}/index.html") for b in site.briefs]
+    pages += [((i.week.sunday.isoformat(), "i", i.week.slug), f"issues/{i.week.slug}/index.html") for i in site.issues]
+    shards = search.plan_shards([(key, path) for key, path in pages])
+    previous = json.loads(cache.get_meta("search_shards") or "{}") if out.is_dir() else {}
+    return search.index_shards(staging, shards, hashes, out if out.is_dir() else None, previous)
 
 
 def _write_manifest(staging: Path, opts: BuildOptions, content: Content, report: BuildReport, hashes: dict) -> None:
@@ -349,9 +354,9 @@ def _write_manifest(staging: Path, opts: BuildOptions, content: Content, report:
     sources = dict(content.source_files)
     sources.update({f"layouts/{name}": data for name, data in template_files(opts.root).items()})
     outputs = dict(hashes)
-    search_dir = staging / "pagefind"
-    if search_dir.is_dir():  # written by the indexer, not by us
-        outputs.update({f"pagefind/{k}": v for k, v in manifest.hash_tree(search_dir, exclude=()).items()})
+    for folder in (search.BUNDLE, search.SHARDS_DIR):  # written by the indexer, not by us
+        if (staging / folder).is_dir():
+            outputs.update({f"{folder}/{k}": v for k, v in manifest.hash_tree(staging / folder, exclude=()).items()})
     data = manifest.build_manifest(
         generator_version=__version__,
         source_files=sources,

@@ -58,6 +58,7 @@ class BuildCache:
     # -- opening ----------------------------------------------------------------
     def _open(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.is_file() and path.stat().st_size > 0
         try:
             self.db = self._connect(path)
             row = self.db.execute("SELECT value FROM meta WHERE name='format'").fetchone()
@@ -67,11 +68,10 @@ class BuildCache:
             if key is None or key[0] != self.key:
                 self._reset()
         except (sqlite3.DatabaseError, pickle.PickleError, OSError) as exc:
-            exists = path.exists() and path.stat().st_size > 0
             if self.db is not None:
                 self.db.close()
                 self.db = None
-            if exists:
+            if existed:
                 self.warning = f"build cache {path} was unreadable ({exc}); discarded it and rebuilt everything"
             for suffix in ("", "-wal", "-shm", "-journal"):
                 try:

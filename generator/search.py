@@ -47,6 +47,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -92,7 +93,12 @@ def index_site(site: Path) -> dict:
         raise SearchIndexError(f"{bundle} already exists; the output must not contain a '{BUNDLE}' folder")
     if not any(MARKER in page.read_bytes() for page in pages_to_index(site)):
         return {"pages": 0, "bytes": 0, "seconds": round(time.perf_counter() - started, 3)}
-    cmd = pagefind_command() + ["--site", str(site), "--glob", GLOB, "--output-subdir", BUNDLE, "--quiet"]
+    return _run_pagefind(site, bundle, started)
+
+
+def _run_pagefind(site: Path, bundle: Path, started: float) -> dict:
+    """Pagefind over the brief and issue pages under `site`, into `bundle`, made deterministic."""
+    cmd = pagefind_command() + ["--site", str(site), "--glob", GLOB, "--output-path", str(bundle), "--quiet"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}  # no stray config
     try:
         done = subprocess.run(cmd, cwd=site, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
@@ -113,6 +119,102 @@ def index_site(site: Path) -> dict:
     pages = sum(1 for _ in fragments.iterdir()) if fragments.is_dir() else 0
     size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
     return {"pages": pages, "bytes": size, "seconds": round(time.perf_counter() - started, 3)}
+
+
+# -- shards: an index in parts, so a new brief re-indexes one part ---------------
+SHARD_PAGES = 1000  # pages per shard; the newest shard holds the remainder
+SHARDS_DIR = "pagefind-shards"
+SHARD_LIST = "shards.json"  # in pagefind/: the other shards' folders, merged by search.js at query time
+
+
+def plan_shards(pages: list[tuple[str, str]]) -> list[list[str]]:
+    """Split (sort key, page path) pairs, oldest first, into shards of SHARD_PAGES.
+
+    New briefs are the newest, so adding one changes only the last shard;
+    the older shards keep their pages and their bytes.
+    """
+    size = int(os.environ.get("DIGEST_SEARCH_SHARD_PAGES", "") or SHARD_PAGES)
+    ordered = [path for _key, path in sorted(pages)]
+    return [ordered[i:i + size] for i in range(0, len(ordered), size)] or [[]]
+
+
+def shard_folder(index: int) -> str:
+    return BUNDLE if index == 0 else f"{SHARDS_DIR}/{index}"
+
+
+def index_shards(site: Path, shards: list[list[str]], hashes: dict[str, str],
+                 previous_dir: Path | None, previous: dict[str, str]) -> tuple[dict, dict[str, str]]:
+    """Index each shard into its folder, re-using the previous build's copy of any shard whose pages
+    are byte-identical. Returns (report, {folder: signature}) for the next build."""
+    started = time.perf_counter()
+    site = Path(site).resolve()
+    version = _pagefind_version()
+    signatures: dict[str, str] = {}
+    indexed = reused = pages = size = 0
+    for i, shard in enumerate(shards):
+        folder = shard_folder(i)
+        h = hashlib.sha256(f"{version}\0{folder}\0".encode())
+        for path in shard:
+            h.update(f"{path}\0{hashes.get(path, '')}\n".encode())
+        signature = signatures[folder] = h.hexdigest()
+        target = site / folder
+        old = previous_dir / folder if previous_dir is not None else None
+        if previous.get(folder) == signature and old is not None and (old / "pagefind-entry.json").is_file():
+            _link_tree(old, target, skip=SHARDS_DIR if i == 0 else None)
+            reused += 1
+        else:
+            result = _index_pages(site, shard, target)
+            indexed += 1 if result["pages"] else 0
+        fragments = target / "fragment"
+        pages += sum(1 for _ in fragments.iterdir()) if fragments.is_dir() else 0
+    others = [shard_folder(i) + "/" for i in range(1, len(shards)) if (site / shard_folder(i) / "pagefind-entry.json").is_file()]
+    if (site / BUNDLE).is_dir():
+        (site / BUNDLE / SHARD_LIST).write_text(json.dumps(others) + "\n", encoding="utf-8")
+    for folder in [BUNDLE, SHARDS_DIR]:
+        if (site / folder).is_dir():
+            size += sum(p.stat().st_size for p in (site / folder).rglob("*") if p.is_file())
+    report = {"pages": pages, "bytes": size, "seconds": round(time.perf_counter() - started, 3),
+              "shards": len(shards), "shards_indexed": indexed, "shards_reused": reused}
+    return report, signatures
+
+
+def _index_pages(site: Path, pages: list[str], bundle: Path) -> dict:
+    """Pagefind over just `pages` (paths relative to `site`), through a folder of hard links."""
+    started = time.perf_counter()
+    if not any(MARKER in (site / p).read_bytes() for p in pages):
+        return {"pages": 0, "bytes": 0, "seconds": 0.0}
+    with tempfile.TemporaryDirectory(prefix=".pagefind-shard-", dir=site.parent) as tmp:
+        view = Path(tmp)
+        for p in pages:
+            (view / p).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(site / p, view / p)
+            except OSError:
+                shutil.copy2(site / p, view / p)
+        return _run_pagefind(view, bundle, started)
+
+
+def _link_tree(source: Path, target: Path, skip: str | None = None) -> None:
+    for dirpath, dirnames, filenames in os.walk(source):
+        rel = os.path.relpath(dirpath, source)
+        if skip and rel == ".":
+            dirnames[:] = [d for d in dirnames if d != skip]
+        os.makedirs(target / rel, exist_ok=True)
+        for name in filenames:
+            if rel == "." and name == SHARD_LIST:
+                continue  # rewritten for this build
+            try:
+                os.link(os.path.join(dirpath, name), target / rel / name)
+            except OSError:
+                shutil.copy2(os.path.join(dirpath, name), target / rel / name)
+
+
+def _pagefind_version() -> str:
+    try:
+        from importlib.metadata import version
+        return version("pagefind_bin")
+    except Exception:  # noqa: BLE001
+        return "unknown"
 
 
 # -- determinism -------------------------------------------------------------

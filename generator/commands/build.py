@@ -57,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
     line = (f"built {report.pages} pages, {report.briefs} briefs, {report.issues} issues into {out} in {report.seconds:.2f} s"
             f" ({report.files} files: {report.rendered} rendered, {report.reused} unchanged)")
     if report.search:
-        line += f"; search: {report.search.get('pages', 0)} pages indexed, {report.search.get('bytes', 0) / 1024:.0f} KiB"
+        line += (f"; search: {report.search.get('pages', 0)} pages indexed, {report.search.get('bytes', 0) / 1024:.0f} KiB"
+                 f" in {report.search.get('seconds', 0):.2f} s")
+        if report.search.get("shards", 1) > 1:
+            line += f" ({report.search['shards']} shards, {report.search['shards_reused']} unchanged)"
     if report.warnings:
         line += f"; {len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}"
     print(line)

@@ -485,6 +485,16 @@
     try {
       pagefind = await import(bundleUrl);
       await pagefind.options({ baseUrl: base, excerptLength: 30 });
+      // A large site's index comes in shards (old briefs stay put, new ones re-index one shard);
+      // the list sits beside the main index and each shard is merged in at query time.
+      var shards = [];
+      try {
+        var listing = await fetch(bundleUrl.replace(/pagefind\.js$/, "shards.json"));
+        if (listing.ok) { shards = await listing.json(); }
+      } catch (ignored) { shards = []; }
+      for (var i = 0; i < shards.length; i++) {
+        await pagefind.mergeIndex(base + shards[i], { baseUrl: base });
+      }
       await pagefind.init();
       totals = await pagefind.filters();
     } catch (err) {

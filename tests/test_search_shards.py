@@ -1,0 +1,113 @@
+"""A large site's search index comes in shards of old-to-new pages.
+
+Adding a brief re-indexes only the newest shard; the others are carried over
+from the previous build. The browser merges the shards at query time, so a
+search still finds every brief and the filter counts still cover them all.
+The tests make shards of 10 pages so the sample site has several.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, build, serve_folder
+from generator.build import check_site
+
+PREFIX = "/ai-digest/"
+
+
+@pytest.fixture
+def small_shards(monkeypatch):
+    monkeypatch.setenv("DIGEST_SEARCH_SHARD_PAGES", "10")
+
+
+def shard_folders(site: Path) -> list[Path]:
+    """The main index and the shards it lists for merging."""
+    listed = json.loads((site / "pagefind" / "shards.json").read_text())
+    return [site / "pagefind"] + [site / p.rstrip("/") for p in listed]
+
+
+def indexed_urls(site: Path) -> list[str]:
+    urls = []
+    for folder in shard_folders(site):
+        for f in sorted((folder / "fragment").glob("*.pf_fragment")):
+            data = gzip.decompress(f.read_bytes())
+            urls.append(json.loads(data[12:])["url"])
+    return urls
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def sample_copy(tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+def test_every_brief_is_in_exactly_one_shard(small_shards, sample_copy):
+    report = build(sample_copy, search=True)
+    site = sample_copy / "site"
+    assert report.search["shards"] == 4
+    listed = json.loads((site / "pagefind" / "shards.json").read_text())
+    assert listed == ["pagefind-shards/1/", "pagefind-shards/2/", "pagefind-shards/3/"]
+    urls = indexed_urls(site)
+    briefs = [b for b in check_site(sample_copy).content.briefs if not b.draft]
+    assert sorted(u for u in urls if u.startswith("/briefs/")) == sorted(f"/briefs/{b.slug}/" for b in briefs)
+    assert len(urls) == len(set(urls))
+
+
+def test_adding_a_brief_reindexes_only_the_newest_shard_and_matches_a_clean_build(small_shards, sample_copy, tmp_path):
+    build(sample_copy, search=True)
+    newest = [b for b in check_site(sample_copy).content.briefs if not b.draft][0]  # newest first
+    source = (sample_copy / newest.src_path).read_text(encoding="utf-8")
+    added = source.replace('title: "', 'title: "Shard test addition: ', 1).replace("url: https://", "url: https://shard-test.", 1)
+    added = re.sub(r"^published: .*$", "published: 2025-12-14", added, count=1, flags=re.M)
+    (sample_copy / "content" / "briefs" / "2025" / "shard-test-addition.md").write_text(added, encoding="utf-8")
+    report = build(sample_copy, search=True)
+    assert report.search["shards"] == 4
+    # the new brief, its older neighbour (whose "next" link changed) and its issue page are the newest pages
+    assert report.search["shards_reused"] >= 2
+    assert "/briefs/shard-test-addition/" in indexed_urls(sample_copy / "site")
+    clean = tmp_path / "clean"
+    build(sample_copy, clean, search=True, cache=False)
+    for folder in ("pagefind", "pagefind-shards"):
+        assert tree(sample_copy / "site" / folder) == tree(clean / folder)
+
+
+@pytest.fixture
+def served_shards(small_shards, sample_copy):
+    build(sample_copy, search=True)
+    url, stop = serve_folder(sample_copy / "site", PREFIX)
+    yield url, sample_copy
+    stop()
+
+
+def test_the_browser_searches_every_shard(page, served_shards):
+    url, root = served_shards
+    briefs = [b for b in check_site(root).content.briefs if not b.draft]  # newest first
+    oldest, newest = briefs[-1], briefs[0]
+    for brief in (oldest, newest):
+        page.goto(url + "search/?q=" + brief.title.split(":")[0][:40])
+        page.wait_for_selector("#search[data-state=done]", state="attached", timeout=15000)
+        hrefs = page.eval_on_selector_all(".search-result-title a", "els => els.map(a => a.getAttribute('href'))")
+        assert f"{PREFIX}briefs/{brief.slug}/" in hrefs
+
+
+def test_filter_counts_cover_all_shards(page, served_shards):
+    url, root = served_shards
+    expected = {b.slug for b in check_site(root).content.briefs
+                if not b.draft and any(i.action == "Implement" for i in b.implications)}
+    page.goto(url + "search/")
+    page.get_by_label(re.compile(r"^Implement \(\d+\)$")).check()
+    page.wait_for_selector("#search[data-state=done]", state="attached", timeout=15000)
+    hrefs = page.eval_on_selector_all(".search-result-title a", "els => els.map(a => a.getAttribute('href'))")
+    assert set(hrefs) == {f"{PREFIX}briefs/{s}/" for s in expected}
