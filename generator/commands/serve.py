@@ -103,17 +103,30 @@ def run(args: argparse.Namespace) -> int:
         state.wake_all()
         server.shutdown() if threads else None
         server.server_close()
-        if observer is not None:
-            observer.join(timeout=5)
-        for t in threads:
-            t.join(timeout=10)
         if indexer is not None:
             indexer.stop()
+        _finish_build_in_progress(threads)
+        if observer is not None:
+            observer.join(timeout=5)
         shutil.rmtree(session, ignore_errors=True)
         if previous_sigterm is not None:
             signal.signal(signal.SIGTERM, previous_sigterm)
     _out(f"stopped; removed {session}")
     return 0
+
+
+def _finish_build_in_progress(threads: list[threading.Thread]) -> None:
+    """A rebuild cannot be cut short safely: wait for it, unless Ctrl-C is pressed again."""
+    rebuild = next((t for t in threads if t.name == "digest-rebuild"), None)
+    if rebuild is None:
+        return
+    rebuild.join(timeout=0.5)
+    if rebuild.is_alive():
+        _out("stopping: waiting for the build in progress to finish (Ctrl-C again to quit at once)")
+        try:
+            rebuild.join()
+        except KeyboardInterrupt:
+            pass
 
 
 def _search_indexer():

@@ -135,10 +135,14 @@ class SearchIndexer:
             self._cond.notify()
 
     def stop(self) -> None:
+        """Stop; an index run in progress is cut short (its Pagefind process is terminated)."""
         with self._cond:
             self._stop = True
             self._cond.notify()
-        self._thread.join(timeout=60)
+        self._thread.join(timeout=1)
+        if self._thread.is_alive():
+            _terminate_children()
+            self._thread.join(timeout=10)
 
     def _loop(self) -> None:
         _lower_priority()  # Pagefind inherits it: indexing never slows the next rebuild
@@ -185,6 +189,20 @@ class SearchIndexer:
             shutil.rmtree(old, ignore_errors=True)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _terminate_children() -> None:
+    """SIGTERM the processes this process started (the indexer's Pagefind). Linux only; elsewhere a no-op."""
+    import signal
+
+    me = os.getpid()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == me:
+                os.kill(int(stat.parent.name), signal.SIGTERM)
+        except (OSError, ValueError, IndexError):
+            continue
 
 
 def _lower_priority() -> None:
