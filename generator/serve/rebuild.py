@@ -159,7 +159,7 @@ class SearchIndexer:
                 self._index(folder)
                 self._last_indexed = folder
             except Exception as exc:  # search is a convenience in preview; report and go on
-                if self.on_error is not None and folder.is_dir():
+                if self.on_error is not None and folder.is_dir() and not self._stop:
                     self.on_error(f"search index not updated: {exc}")
             finally:
                 self.rebuilder.protect(None)
