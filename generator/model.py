@@ -92,7 +92,7 @@ class Brief:
     draft: bool = False
     updated: dt.date | None = None
     classification: str = ""
-    # file line of selected fields ("slug", "tags", "source.url", ...), for cross-file messages
+    # (line, col, source line) of selected fields ("slug", "tags", "source.url", "draft"), for cross-file messages
     lines: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property

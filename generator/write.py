@@ -39,8 +39,34 @@ def make_staging(out: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE). False where unsupported."""
+    global _renameat2
+    if _renameat2 is False:
+        return False
+    try:
+        if _renameat2 is None:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            _renameat2 = libc.renameat2
+            _renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        result = _renameat2(-100, os.fsencode(a), -100, os.fsencode(b), 2)  # AT_FDCWD, RENAME_EXCHANGE
+    except (OSError, AttributeError):
+        _renameat2 = False
+        return False
+    return result == 0
+
+
+_renameat2 = None
+
+
 def swap_in(staging: Path, out: Path) -> None:
-    """Replace `out` with `staging`: two renames, the old tree removed afterwards."""
+    """Replace `out` with `staging` in one atomic exchange where the system allows it (Linux),
+    else with two renames; the old tree is removed afterwards."""
+    if out.is_dir() and _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
+        return
     old = None
     if out.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))

@@ -73,10 +73,14 @@ def load_registry(
     path = Path(root) / REGISTRY_PATH
     if not path.exists():
         return [], []
+    from generator.load import read_text  # the same 1 MiB cap and UTF-8 checks as every content file
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Diagnostic(REGISTRY_PATH, message=f"cannot read the file: {exc}")]
+        text, _raw, problems = read_text(path, REGISTRY_PATH)
+    except OSError as exc:
+        return [], [Diagnostic(REGISTRY_PATH, message=f"cannot read the file: {exc.strerror or exc}")]
+    if text is None:
+        return [], problems
     return parse_registry(text, REGISTRY_PATH, sections, jurisdictions)
 
 
@@ -89,12 +93,12 @@ def parse_registry(
     """Validate the registry's YAML text; returns the sources that are valid and every problem."""
     out = _Collector(path, text.splitlines())
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         src = out.lines[line - 1] if 0 < line <= len(out.lines) else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or ("nesting too deep" if isinstance(exc, RecursionError) else str(exc))
         return [], [Diagnostic(path, line, col, "error", "", f"not valid YAML: {problem}", "", src)]
     if root is None:
         return [], []
