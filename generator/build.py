@@ -25,7 +25,7 @@ import jinja2
 
 from generator import __version__, manifest, search
 from generator.assemble import assemble
-from generator.cache import BuildCache, OutputRecord, cache_path
+from generator.cache import CACHE_DIR, BuildCache, OutputRecord, cache_path
 from generator.check_output import check_disclaimers, expected_lists
 from generator.config import SiteConfig, load_config
 from generator.dates import today_in
@@ -54,6 +54,8 @@ class BuildOptions:
     today: dt.date | None = None  # "today" in the site's time zone; None: the real date
     cache: bool = True  # reuse the previous build's work (.digest-cache/); False: a clean build
     jobs: int = 0  # worker processes; 0: one per core
+    cache_name: str | None = None  # which cache to use; None: one per output folder ("serve" shares one across builds)
+    previous: Path | None = None  # a previous build to reuse unchanged files from; None: `out` itself
 
 
 @dataclass
@@ -171,7 +173,8 @@ def build_site(opts: BuildOptions) -> BuildReport:
     check_out_dir(root, out)
     recover(out)
     key = build_key(root, opts)
-    cache = BuildCache(cache_path(root, out, "build") if opts.cache else None, key)
+    cache = BuildCache((cache_path(root, out, "build") if opts.cache_name is None
+                        else root / CACHE_DIR / f"{opts.cache_name}.sqlite") if opts.cache else None, key)
     try:
         stamp = _input_stamp(root, out, key, opts) if cache.db is not None else ""
         previous = cache.get_meta("stamp") if stamp else None
@@ -235,9 +238,10 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
         for b in site.briefs
     }
     env = make_environment(root)
+    previous_dir = opts.previous if opts.previous is not None else out
     renderer = Renderer(
         site, env, fingerprints=fingerprints, fragment_source=cache.fragment,
-        previous=cache.outputs() if out.is_dir() else {}, previous_dir=str(out), build_key=key,
+        previous=cache.outputs() if previous_dir.is_dir() else {}, previous_dir=str(previous_dir), build_key=key,
     )
     if len(fingerprints) < PARALLEL_FROM:
         jobs = 1
@@ -271,7 +275,7 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
         )
         search_signatures = None
         if opts.search:
-            report.search, search_signatures = _index(staging, site, writer.hashes, out, cache)
+            report.search, search_signatures = _index(staging, site, writer.hashes, previous_dir, cache)
         _write_manifest(staging, opts, content, report, writer.hashes)
         report.files = len(writer.hashes) + 1 + (report.search or {}).get("files", 0)
         swap_in(staging, out)

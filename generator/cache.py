@@ -39,6 +39,23 @@ class OutputRecord:
     mtime_ns: int
 
 
+STALE_DAYS = 30  # a cache file unused this long (an output folder no longer built) is removed
+
+
+def prune(cache_dir: Path, keep: Path) -> None:
+    """Remove cache files nobody has used for STALE_DAYS."""
+    import time
+
+    cutoff = time.time() - STALE_DAYS * 86400
+    for f in cache_dir.glob("*.sqlite"):
+        try:
+            if f != keep and f.stat().st_mtime < cutoff:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(f) + suffix).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def cache_path(root: Path, out: Path, variant: str) -> Path:
     """One cache per output folder and option set, so `serve` and `build` never thrash each other."""
     tag = hashlib.sha256(f"{out.resolve()}\0{variant}".encode()).hexdigest()[:16]
@@ -54,6 +71,7 @@ class BuildCache:
         self.db: sqlite3.Connection | None = None
         if path is not None:
             self._open(path)
+            prune(path.parent, path)
 
     # -- opening ----------------------------------------------------------------
     def _open(self, path: Path) -> None:
