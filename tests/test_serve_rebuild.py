@@ -32,7 +32,7 @@ def wait_for(predicate, timeout=10.0):
 class Preview:
     """The watch -> debounce -> rebuild loop of digest serve, in-process, with a build counter."""
 
-    def __init__(self, root, session, build_fn=build_site):
+    def __init__(self, root, workdir, build_fn=build_site):
         self.root = root
         self.state = ServeState()
         self.builds = []  # (build id, ok) per finished build
@@ -43,7 +43,7 @@ class Preview:
             self.started += 1
             return self.build_fn(opts)
 
-        self.rebuilder = Rebuilder(root, session, self.state, drafts=True, build_fn=counting_build)
+        self.rebuilder = Rebuilder(root, workdir, self.state, drafts=True, build_fn=counting_build)
         self.rebuilder.build_once("first build")
         self.debouncer = Debouncer(delay=0.1)
         self.stop = threading.Event()
@@ -74,11 +74,11 @@ def preview(project, tmp_path):
 
     def start(files, **kw):
         root = project(files)
-        p = Preview(root, tmp_path / "session", **kw)
+        p = Preview(root, tmp_path / "workdir", **kw)
         made.append(p)
         return root, p
 
-    (tmp_path / "session").mkdir()
+    (tmp_path / "workdir").mkdir()
     yield start
     for p in made:
         p.close()
@@ -189,12 +189,12 @@ def test_a_save_during_a_running_build_is_built_right_after(preview):
 
 def test_only_the_newest_two_builds_are_kept(project, tmp_path):
     root = project({"content/briefs/x.md": brief_text("Keep 0")})
-    (tmp_path / "session").mkdir()
+    (tmp_path / "workdir").mkdir()
     state = ServeState()
-    rebuilder = Rebuilder(root, tmp_path / "session", state)
+    rebuilder = Rebuilder(root, tmp_path / "workdir", state)
     for i in range(4):
         assert rebuilder.build_once(f"manual {i}").ok
-    kept = sorted(d.name for d in (tmp_path / "session").iterdir())
+    kept = sorted(d.name for d in (tmp_path / "workdir").iterdir())
     assert kept == ["build-3", "build-4"]
     assert state.current().folder.name == "build-4"
 
@@ -213,9 +213,9 @@ def test_search_is_indexed_in_the_background_and_refreshed_after_rebuilds(projec
     from generator.serve.rebuild import SearchIndexer
 
     root = project({"content/briefs/a.md": brief_text("Alpha quokka")})
-    (tmp_path / "session").mkdir()
+    (tmp_path / "workdir").mkdir()
     state = ServeState()
-    rebuilder = Rebuilder(root, tmp_path / "session", state)
+    rebuilder = Rebuilder(root, tmp_path / "workdir", state)
     indexer = SearchIndexer(index_site, state, rebuilder)
     rebuilder.after_publish = indexer.request
     try:
@@ -231,7 +231,7 @@ def test_search_is_indexed_in_the_background_and_refreshed_after_rebuilds(projec
         assert wait_for(lambda: indexer.runs == 2, 60)
         assert len(list((folder / "pagefind/fragment").iterdir())) == 3
         assert (folder / "pagefind/pagefind.js").is_file()
-        assert not list(tmp_path.joinpath("session").glob(".index-*"))
+        assert not list(tmp_path.joinpath("workdir").glob(".index-*"))
         assert not (folder / ".pagefind-old").exists()
     finally:
         indexer.stop()

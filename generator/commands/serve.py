@@ -64,14 +64,14 @@ def run(args: argparse.Namespace) -> int:
         _err(f"warning: listening on {args.host}, not loopback: other computers on the network can see "
              "this preview, drafts included. Use --host 127.0.0.1 to keep it to this computer.")
 
-    session = Path(tempfile.mkdtemp(prefix="digest-serve-"))
+    workdir = Path(tempfile.mkdtemp(prefix="digest-serve-"))
     stop = threading.Event()
     observer = indexer = None
     threads: list[threading.Thread] = []
     previous_sigterm = signal.signal(signal.SIGTERM, lambda *_: stop.set()) \
         if threading.current_thread() is threading.main_thread() else None
     try:
-        rebuilder = Rebuilder(root, session, state, drafts=args.drafts)
+        rebuilder = Rebuilder(root, workdir, state, drafts=args.drafts)
         index_fn = _search_indexer()
         if index_fn is not None:
             indexer = SearchIndexer(index_fn, state, rebuilder, on_error=lambda m: _err(f"warning: {m}"))
@@ -108,10 +108,10 @@ def run(args: argparse.Namespace) -> int:
         _finish_build_in_progress(threads)
         if observer is not None:
             observer.join(timeout=5)
-        shutil.rmtree(session, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
         if previous_sigterm is not None:
             signal.signal(signal.SIGTERM, previous_sigterm)
-    _out(f"stopped; removed {session}")
+    _out(f"stopped; removed {workdir}")
     return 0
 
 

@@ -1,6 +1,6 @@
 """The rebuild loop: every build goes into a fresh folder, then the server switches to it.
 
-Builds land in <session>/build-<n>. Only a finished build is published (one
+Builds land in <workdir>/build-<n>. Only a finished build is published (one
 pointer swap in ServeState), so a browser never sees a half-written site; a
 failed build publishes its diagnostics and the last good build stays. Saves
 that land during a build wait in the debouncer and start the next build as
@@ -41,7 +41,7 @@ class RebuildResult:
 @dataclass
 class Rebuilder:
     root: Path
-    session: Path  # a temporary folder owned by this serve session
+    workdir: Path  # the temporary folder this preview owns; removed when it stops
     state: ServeState
     drafts: bool = True
     build_fn: BuildFn = build_site
@@ -55,7 +55,7 @@ class Rebuilder:
         with self._lock:
             self.builds_started += 1
             build_id = self.builds_started
-            out = self.session / f"build-{build_id}"
+            out = self.workdir / f"build-{build_id}"
             started = time.perf_counter()
             try:
                 report = self.build_fn(BuildOptions(root=self.root, out=out, drafts=self.drafts,
@@ -89,7 +89,7 @@ class Rebuilder:
 
     def _prune(self, keep: set[Path]) -> None:
         """Remove all but the newest two builds: a request may still be reading the previous one."""
-        builds = sorted((p for p in self.session.glob("build-*") if p.is_dir()),
+        builds = sorted((p for p in self.workdir.glob("build-*") if p.is_dir()),
                         key=lambda p: int(p.name.split("-")[1]) if p.name.split("-")[1].isdigit() else 0)
         for old in builds[:-2]:
             if old not in keep and old not in self._protected:
