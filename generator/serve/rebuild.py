@@ -58,8 +58,10 @@ class Rebuilder:
             out = self.workdir / f"build-{build_id}"
             started = time.perf_counter()
             try:
-                report = self.build_fn(BuildOptions(root=self.root, out=out, drafts=self.drafts,
-                                                    base_url=None, search=False))
+                # One cache for every preview build, and unchanged pages linked from the build being served.
+                report = self.build_fn(BuildOptions(root=self.root, out=out, drafts=self.drafts, base_url=None,
+                                                    search=False, cache_name="serve",
+                                                    previous=self.state.current().folder))
             except ContentError as exc:
                 self.state.publish_error(exc.diagnostics)
                 shutil.rmtree(out, ignore_errors=True)
