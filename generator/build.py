@@ -220,6 +220,7 @@ def today_in_default(root: Path) -> str:
 
 
 PARALLEL_FROM = 400  # briefs; below this a second process costs more than it saves
+BACKGROUND_DELETE_FROM = 5000  # files; a previous site this big is deleted without waiting for it
 
 
 def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> BuildReport:
@@ -278,7 +279,7 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
             report.search, search_signatures = _index(staging, site, writer.hashes, previous_dir, cache)
         _write_manifest(staging, opts, content, report, writer.hashes)
         report.files = len(writer.hashes) + 1 + (report.search or {}).get("files", 0)
-        swap_in(staging, out)
+        swap_in(staging, out, background_delete=len(writer.hashes) > BACKGROUND_DELETE_FROM)
     except BaseException:
         discard(staging)
         raise

@@ -114,11 +114,13 @@ class Renderer:
             if v.fingerprint in found:
                 v._fragments = found[v.fingerprint]
 
-    def page(self, template: str, path: str, **context) -> OutputFile | None:
+    def page(self, template: str, path: str, *, inputs=None, **context) -> OutputFile | None:
+        """Render `template` to `path`. The page is signed by its whole context, or by `inputs`
+        when the caller can name a smaller set of values that the context is made from."""
         ctx = dict(context)
         ctx.setdefault("canonical", self.urls.absolute(path))
         ctx.setdefault("page_path", path)
-        return self.emit_file(dest_for(path), [template, ctx],
+        return self.emit_file(dest_for(path), [template, ctx if inputs is None else inputs],
                               lambda: self.env.get_template(template).render(ctx).encode("utf-8"))
 
     def emit_file(self, dest: str, inputs, produce, *, shared: bool = False) -> OutputFile | None:
@@ -211,8 +213,11 @@ class Renderer:
         for brief in self.site.briefs:
             older, newer = self.site.neighbours[brief.slug]
             issue = self.site.issue_of[brief.week]
+            fp = self.fingerprints
             yield self.page(
                 "brief.html", Urls.brief(brief),
+                # everything below follows from these: the brief, its neighbours and its week
+                inputs=("brief", fp[brief.slug], older and fp[older.slug], newer and fp[newer.slug], brief.week),
                 title=brief.title,
                 b=self.view(brief),
                 older=self.view(older) if older else None,

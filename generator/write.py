@@ -61,20 +61,48 @@ def _exchange(a: Path, b: Path) -> bool:
 _renameat2 = None
 
 
-def swap_in(staging: Path, out: Path) -> None:
+def swap_in(staging: Path, out: Path, *, background_delete: bool = False) -> None:
     """Replace `out` with `staging` in one atomic exchange where the system allows it (Linux),
-    else with two renames; the old tree is removed afterwards."""
+    else with two renames (the old tree parked as .<name>.swap-*, which recover() puts back
+    if a kill lands between them). The old tree is deleted afterwards, in the background
+    for a big site."""
     if out.is_dir() and _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
-        return
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        old = staging  # it now holds the previous site
+    elif out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.swap-", dir=out.parent))
         os.rmdir(old)
         os.replace(out, old)
-    os.replace(staging, out)
-    if old is not None:
+        os.replace(staging, out)
+    else:
+        os.replace(staging, out)
+        return
+    if background_delete:
+        remove_later(old)
+    else:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_later(folder: Path) -> None:
+    """Delete a folder we no longer need without waiting for it (thousands of files take a while).
+
+    It is renamed to a .<name>.old-* sibling first, which the next build's
+    recover() also deletes should this process be killed first.
+    """
+    parent = folder.parent
+    name = folder.name.split(".tmp-")[0].split(".swap-")[0].lstrip(".")
+    target = Path(tempfile.mkdtemp(prefix=f".{name}.old-", dir=parent))
+    os.rmdir(target)
+    os.replace(folder, target)
+    if os.environ.get("DIGEST_SYNC_DELETE") or not hasattr(os, "fork"):
+        shutil.rmtree(target, ignore_errors=True)
+        return
+    try:
+        import subprocess
+
+        subprocess.Popen(["rm", "-rf", "--", str(target)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
 
 
 def discard(staging: Path) -> None:
@@ -86,11 +114,11 @@ def recover(out: Path) -> None:
     parent = out.parent
     if not parent.is_dir():
         return
-    olds = sorted(parent.glob(f".{out.name}.old-*"))
-    if not out.exists() and olds:
-        os.replace(olds[-1], out)
-        olds = olds[:-1]
-    for stale in olds + sorted(parent.glob(f".{out.name}.tmp-*")):
+    swaps = sorted(parent.glob(f".{out.name}.swap-*"))
+    if not out.exists() and swaps:  # killed between the two renames of a swap: put the old site back
+        os.replace(swaps[-1], out)
+        swaps = swaps[:-1]
+    for stale in swaps + sorted(parent.glob(f".{out.name}.tmp-*")) + sorted(parent.glob(f".{out.name}.old-*")):
         shutil.rmtree(stale, ignore_errors=True)
 
 
