@@ -40,7 +40,7 @@ from generator.templates import layout_dirs, make_environment, template_files
 from generator.validate import parse_brief, validate_content
 from generator.fragments import render_fragments
 from generator.parallel import default_jobs, run_in_workers
-from generator.write import StagingWriter, check_out_dir, discard, make_staging, recover, swap_in
+from generator.write import StagingWriter, check_out_dir, discard, make_staging, prune_staging, recover, swap_in
 
 
 @dataclass
@@ -269,6 +269,8 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
         writer.add(render_robots(renderer))
         for f in static_assets(root):
             writer.add(f)
+        # a reused spare tree may hold files and folders this build no longer has (and an old index)
+        prune_staging(staging, set(writer.hashes), writer.made_dirs)
         report = BuildReport(
             pages=len(html_paths), briefs=len(site.briefs), issues=len(site.issues),
             rendered=sum(r["rendered"] for r in results), reused=sum(r["reused"] for r in results),
@@ -281,7 +283,7 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
         report.files = len(writer.hashes) + 1 + (report.search or {}).get("files", 0)
         swap_in(staging, out, background_delete=len(writer.hashes) > BACKGROUND_DELETE_FROM)
     except BaseException:
-        discard(staging)
+        discard(staging, out)
         raise
     # remember this build only once it is published
     cache.store_parsed(fresh_parses, parsed_paths)

@@ -32,11 +32,48 @@ def check_out_dir(root: Path, out: Path) -> None:
         raise OutputError(f"{out} exists and is not a folder")
 
 
+def spare_path(out: Path) -> Path:
+    """The previous-but-one site, kept beside the output so the next build can update it
+    in place (its folders already exist) instead of creating every folder again."""
+    return out.parent / f".{out.name}.spare"
+
+
 def make_staging(out: Path) -> Path:
-    """A new empty folder beside the output, on the same file system."""
+    """A folder beside the output to build into: the spare tree when there is one, else a new one.
+
+    The spare is renamed to .<name>.tmp-* while in use, so a build killed
+    half-way leaves it recognisably unfinished; recover() makes it the spare
+    again (its content no longer matters: every file is checked or replaced).
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    spare = spare_path(out)
+    if spare.is_dir() and not spare.is_symlink():
+        os.rmdir(staging)
+        os.replace(spare, staging)
+    return staging
+
+
+def prune_staging(staging: Path, keep_files: set[str], keep_dirs: set[str]) -> None:
+    """Remove what a reused spare tree has and this build does not: old files, then empty old folders."""
+    for dirpath, dirnames, filenames in os.walk(staging, topdown=False):
+        rel = os.path.relpath(dirpath, staging)
+        rel = "" if rel == "." else rel.replace(os.sep, "/")
+        for name in filenames:
+            path = f"{rel}/{name}" if rel else name
+            if path not in keep_files:
+                os.unlink(os.path.join(dirpath, name))
+        for name in dirnames:
+            path = f"{rel}/{name}" if rel else name
+            full = os.path.join(dirpath, name)
+            if path not in keep_dirs and os.path.islink(full):
+                os.unlink(full)
+            elif path not in keep_dirs:
+                try:
+                    os.rmdir(full)
+                except OSError:
+                    shutil.rmtree(full, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -76,7 +113,10 @@ def swap_in(staging: Path, out: Path, *, background_delete: bool = False) -> Non
     else:
         os.replace(staging, out)
         return
-    if background_delete:
+    spare = spare_path(out)
+    if not spare.exists() and old.is_dir():
+        os.replace(old, spare)  # the next build updates it instead of starting from nothing
+    elif background_delete:
         remove_later(old)
     else:
         shutil.rmtree(old, ignore_errors=True)
@@ -105,7 +145,11 @@ def remove_later(folder: Path) -> None:
         shutil.rmtree(target, ignore_errors=True)
 
 
-def discard(staging: Path) -> None:
+def discard(staging: Path, out: Path | None = None) -> None:
+    """A failed build's staging folder: kept as the spare when there is none, else deleted."""
+    if out is not None and not spare_path(out).exists() and staging.is_dir():
+        os.replace(staging, spare_path(out))
+        return
     shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -118,8 +162,12 @@ def recover(out: Path) -> None:
     if not out.exists() and swaps:  # killed between the two renames of a swap: put the old site back
         os.replace(swaps[-1], out)
         swaps = swaps[:-1]
-    for stale in swaps + sorted(parent.glob(f".{out.name}.tmp-*")) + sorted(parent.glob(f".{out.name}.old-*")):
-        shutil.rmtree(stale, ignore_errors=True)
+    stale = swaps + sorted(parent.glob(f".{out.name}.tmp-*"))
+    spare = spare_path(out)
+    if stale and not spare.exists() and stale[-1].is_dir():
+        os.replace(stale.pop(), spare)  # a killed build's half-updated tree: still a good start
+    for folder in stale + sorted(parent.glob(f".{out.name}.old-*")):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class StagingWriter:
@@ -140,24 +188,49 @@ class StagingWriter:
     def _dir(self, dest: str) -> None:
         parent = os.path.dirname(dest)
         if parent not in self.made_dirs:
-            os.makedirs(self.staging / parent, exist_ok=True)
+            path = os.path.join(self.staging, parent)
+            if os.path.islink(path) or (os.path.exists(path) and not os.path.isdir(path)):
+                os.unlink(path)  # a file where this build needs a folder (a reused spare tree)
+            if not os.path.isdir(path):
+                os.makedirs(path, exist_ok=True)
             self.made_dirs.add(parent)
+            while parent:  # its parents exist now too
+                parent = os.path.dirname(parent)
+                self.made_dirs.add(parent)
+
+    @staticmethod
+    def _clear(target: str) -> None:
+        """Make way for a new file. Never write into an existing file: in a reused spare tree it
+        may be a hard link shared with the live site."""
+        try:
+            os.unlink(target)
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:
+            shutil.rmtree(target)
 
     def add(self, f) -> None:
         if f is None:
             return
         self._dir(f.dest_path)
-        target = self.staging / f.dest_path
+        target = os.path.join(self.staging, f.dest_path)
         if f.data is None:
             try:
-                os.link(f.reuse, target)
+                same = os.stat(target).st_ino == os.stat(f.reuse).st_ino
             except OSError:
-                shutil.copy2(f.reuse, target)
+                same = False
+            if not same:  # a reused spare tree may already hold this very file
+                self._clear(target)
+                try:
+                    os.link(f.reuse, target)
+                except OSError:
+                    shutil.copy2(f.reuse, target)
             sha = f.sha256
         else:
             if self.check is not None:
                 self.problems.extend(self.check(f))
-            with open(target, "wb") as fh:
+            self._clear(target)
+            with open(target, "xb") as fh:
                 fh.write(f.data)
             sha = hashlib.sha256(f.data).hexdigest()
         self.hashes[f.dest_path] = sha
