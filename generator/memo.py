@@ -16,6 +16,7 @@ from dataclasses import fields, is_dataclass
 from markupsafe import Markup
 
 from generator.assemble import Group, Issue
+from generator.fragments import BriefView
 from generator.model import Brief, Editorial, Page, Week
 
 
@@ -31,6 +32,20 @@ class Signer:
         return h.hexdigest()
 
     def _feed(self, h, v) -> None:  # noqa: C901 - one branch per kind of value, on purpose
+        t = type(v)
+        if t is str or t is Markup:  # the commonest values first, by exact type
+            b = v.encode("utf-8", "surrogatepass")
+            h.update(b"s%d:" % len(b))
+            h.update(b)
+            return
+        if t is BriefView:
+            h.update(b"V" + v.fingerprint.encode())
+            return
+        if (t is list or t is tuple) and v and all(type(x) is BriefView for x in v):  # a listing's briefs
+            h.update(b"[V%d" % len(v))
+            h.update("".join(x.fingerprint for x in v).encode())
+            h.update(b"]")
+            return
         if v is None or isinstance(v, (bool, int, float)):
             h.update(f"{type(v).__name__}:{v!r};".encode())
         elif isinstance(v, str):  # includes Markup
