@@ -56,6 +56,7 @@ class BuildOptions:
     jobs: int = 0  # worker processes; 0: one per core
     cache_name: str | None = None  # which cache to use; None: one per output folder ("serve" shares one across builds)
     previous: Path | None = None  # a previous build to reuse unchanged files from; None: `out` itself
+    spare: Path | None = None  # an old build folder to update in place (taken over); None: out's own spare
 
 
 @dataclass
@@ -253,7 +254,7 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
     cache.store_fragments(new_fragments, set(fingerprints.values()))
     renderer.fragment_source = _fragment_lookup(cache, new_fragments)
     # pages, feeds and emails: each worker renders its share straight into the staging folder
-    staging = make_staging(out)
+    staging = make_staging(out, opts.spare)
     try:
         results = run_in_workers(lambda job, n: _render_share(renderer, cache, staging, root, job, n), jobs)
         writer = StagingWriter(staging)

@@ -38,7 +38,7 @@ def spare_path(out: Path) -> Path:
     return out.parent / f".{out.name}.spare"
 
 
-def make_staging(out: Path) -> Path:
+def make_staging(out: Path, spare: Path | None = None) -> Path:
     """A folder beside the output to build into: the spare tree when there is one, else a new one.
 
     The spare is renamed to .<name>.tmp-* while in use, so a build killed
@@ -48,7 +48,7 @@ def make_staging(out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    spare = spare_path(out)
+    spare = spare if spare is not None else spare_path(out)
     if spare.is_dir() and not spare.is_symlink():
         os.rmdir(staging)
         os.replace(spare, staging)

@@ -61,7 +61,8 @@ class Rebuilder:
                 # One cache for every preview build, and unchanged pages linked from the build being served.
                 report = self.build_fn(BuildOptions(root=self.root, out=out, drafts=self.drafts, base_url=None,
                                                     search=False, cache_name="serve",
-                                                    previous=self.state.current().folder))
+                                                    previous=self.state.current().folder,
+                                                    spare=self._spare()))
             except ContentError as exc:
                 self.state.publish_error(exc.diagnostics)
                 shutil.rmtree(out, ignore_errors=True)
@@ -80,6 +81,17 @@ class Rebuilder:
             if self.after_publish is not None:
                 self.after_publish(out)
             return RebuildResult(build_id, True, seconds, reason, report, tuple(report.warnings), build_id)
+
+    def _spare(self) -> Path | None:
+        """The oldest build nobody needs any more, to be updated in place rather than made anew
+        (creating thousands of folders is the slowest part of writing a big site)."""
+        current = self.state.current().folder
+        builds = sorted((p for p in self.workdir.glob("build-*") if p.is_dir()),
+                        key=lambda p: int(p.name.split("-")[1]) if p.name.split("-")[1].isdigit() else 0)
+        for old in builds:
+            if old != current and old not in self._protected:
+                return old
+        return None
 
     def _base_path(self) -> str:
         config, _ = load_config(self.root)
