@@ -36,7 +36,7 @@ from generator.ingest.registry import load_registry
 from generator.load import find_content
 from generator.model import Content
 from generator.render import OutputFile, Renderer
-from generator.templates import layout_dirs, make_environment, template_files
+from generator.templates import default_layouts, layout_dirs, make_environment, template_files
 from generator.validate import parse_brief, validate_content
 from generator.fragments import render_fragments
 from generator.parallel import default_jobs, run_in_workers
@@ -386,10 +386,14 @@ def _template_diagnostic(exc: Exception, root: Path) -> Diagnostic:
                 name, lineno = tb.tb_frame.f_code.co_filename, tb.tb_lineno
             tb = tb.tb_next
     if name:
+        path = Path(name).resolve()
         try:
-            name = str(Path(name).resolve().relative_to(root.resolve()))
+            name = str(path.relative_to(root.resolve()))
         except ValueError:
-            name = str(name)
+            try:  # the default theme, wherever the package lives
+                name = f"layouts/{path.relative_to(default_layouts().resolve()).as_posix()} (default theme)"
+            except ValueError:
+                name = str(name)
     message = getattr(exc, "message", None) or str(exc)
     if not isinstance(exc, jinja2.TemplateError):
         message = f"{type(exc).__name__}: {message}"
