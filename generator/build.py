@@ -252,7 +252,13 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
     todo = [renderer.views[slug] for slug, fp in fingerprints.items() if fp in missing]
     new_fragments = _guard_templates(root, lambda: _render_fragments(renderer, todo, jobs))
     cache.store_fragments(new_fragments, set(fingerprints.values()))
+    if cache.db is not None:  # from here on they come from the cache, when needed: memory stays flat
+        new_fragments = {}
+        for view in todo:
+            view._fragments = None
     renderer.fragment_source = _fragment_lookup(cache, new_fragments)
+    cache.store_parsed(fresh_parses, parsed_paths)  # parsing is done: what it learned holds either way
+    fresh_parses.clear()
     # pages, feeds and emails: each worker renders its share straight into the staging folder
     staging = make_staging(out, opts.spare)
     try:
@@ -286,8 +292,7 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
     except BaseException:
         discard(staging, out)
         raise
-    # remember this build only once it is published
-    cache.store_parsed(fresh_parses, parsed_paths)
+    # remember this build's pages only once it is published
     cache.store_outputs({k: OutputRecord(*v) for k, v in writer.records.items()})
     if search_signatures is not None:
         cache.set_meta("search_shards", json.dumps(search_signatures, sort_keys=True))
