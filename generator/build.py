@@ -250,7 +250,7 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
     # fragments of new and changed briefs: rendered (in parallel) and cached before any page uses them
     missing = cache.missing_fragments(list(fingerprints.values()))
     todo = [renderer.views[slug] for slug, fp in fingerprints.items() if fp in missing]
-    new_fragments = _guard_templates(root, lambda: _render_fragments(renderer, todo, jobs))
+    new_fragments = _guard_templates(root, lambda: _render_fragments(renderer, todo, jobs, cache))
     cache.store_fragments(new_fragments, set(fingerprints.values()))
     if cache.db is not None:  # from here on they come from the cache, when needed: memory stays flat
         new_fragments = {}
@@ -300,17 +300,33 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
     return report
 
 
-def _render_fragments(renderer: Renderer, views: list, jobs: int) -> dict:
-    """Fragments (the Markdown and card/entry HTML) of `views`, split between workers."""
+def _render_fragments(renderer: Renderer, views: list, jobs: int, cache: BuildCache) -> dict:
+    """Fragments (the Markdown and card/entry HTML) of `views`, split between workers.
+
+    With a cache, parallel workers write their fragments straight into it in
+    batches and hand back nothing, so no process ever holds them all.
+    """
     if not views:
         return {}
+    jobs = jobs if len(views) >= PARALLEL_FROM else 1
 
     def share(job: int, n: int) -> dict:
-        return {v.fingerprint: render_fragments(v, renderer.config, renderer.urls, renderer._card, renderer._entry)
-                for v in views[job::n]}
+        store = cache.reopen() if (n > 1 and cache.db is not None) else None
+        out: dict = {}
+        for v in views[job::n]:
+            out[v.fingerprint] = render_fragments(v, renderer.config, renderer.urls, renderer._card, renderer._entry)
+            v._fragments = None
+            if store is not None and len(out) >= 200:
+                store.add_fragments(out)
+                out = {}
+        if store is not None:
+            store.add_fragments(out)
+            store.close()
+            return {}
+        return out
 
     merged: dict = {}
-    for part in run_in_workers(share, jobs if len(views) >= PARALLEL_FROM else 1):
+    for part in run_in_workers(share, jobs):
         merged.update(part)
     return merged
 

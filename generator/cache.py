@@ -101,7 +101,8 @@ class BuildCache:
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(str(path), isolation_level=None)
+        db = sqlite3.connect(str(path), isolation_level=None, timeout=60)
+        db.execute("PRAGMA busy_timeout=60000")  # forked workers write fragments side by side
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
@@ -187,6 +188,15 @@ class BuildCache:
         clone.path, clone.key, clone.warning = self.path, self.key, ""
         clone.db = self._connect(self.path) if self.path is not None else None
         return clone
+
+    def add_fragments(self, new: dict) -> None:
+        """Insert fragments (a worker's batch); nothing is removed."""
+        if self.db is None or not new:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self.db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)",
+                            [(fp, pickle.dumps(frag, protocol=pickle.HIGHEST_PROTOCOL)) for fp, frag in new.items()])
+        self.db.execute("COMMIT")
 
     def store_fragments(self, new: dict, keep: set[str]) -> None:
         if self.db is None:
