@@ -406,17 +406,19 @@ def _template_diagnostic(exc: Exception, root: Path) -> Diagnostic:
             if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
                 name, lineno = tb.tb_frame.f_code.co_filename, tb.tb_lineno
             tb = tb.tb_next
+    theme = ""
     if name:
         path = Path(name).resolve()
         try:
             name = str(path.relative_to(root.resolve()))
         except ValueError:
             try:  # the default theme, wherever the package lives
-                name = f"layouts/{path.relative_to(default_layouts().resolve()).as_posix()} (default theme)"
+                name = f"layouts/{path.relative_to(default_layouts().resolve()).as_posix()}"
+                theme = " (in the default theme; copy the file to your layouts/ to change it)"
             except ValueError:
                 name = str(name)
     message = getattr(exc, "message", None) or str(exc)
     if not isinstance(exc, jinja2.TemplateError):
         message = f"{type(exc).__name__}: {message}"
-    return Diagnostic(name or "layouts", lineno, 0, "error", "", f"template error: {message}",
+    return Diagnostic(name or "layouts", lineno, 0, "error", "", f"template error{theme}: {message}",
                       "fix the template; names available to templates are listed in the README")
