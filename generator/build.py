@@ -202,16 +202,28 @@ def _input_stamp(root: Path, out: Path, key: str, opts: BuildOptions) -> str:
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{key}\0{opts.today or today_in_default(root)}\0{opts.search}\0{opts.strict}\0".encode())
     h.update(str(manifest.git_commit(root)).encode())
+    parts: list[str] = []
     for folder in (root / "content", out):
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames.sort()
-            for name in sorted(filenames):
-                try:
-                    st = os.stat(os.path.join(dirpath, name))
-                except OSError:
-                    continue
-                h.update(f"{dirpath}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        _stat_tree(str(folder), parts)
+    h.update("\n".join(parts).encode())
     return h.hexdigest()
+
+
+def _stat_tree(folder: str, parts: list[str]) -> None:
+    """'path size mtime' for every file under folder, in a fixed order (scandir: one call per folder)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            _stat_tree(entry.path, parts)
+        else:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            parts.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}")
 
 
 def today_in_default(root: Path) -> str:
