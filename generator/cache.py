@@ -164,18 +164,6 @@ class BuildCache:
         row = self.db.execute("SELECT data FROM fragments WHERE fingerprint = ?", (fingerprint,)).fetchone()
         return pickle.loads(row[0]) if row else None
 
-    def fragments(self, fingerprints: list[str]) -> dict:
-        """Many at once (one query per 500)."""
-        out = {}
-        if self.db is None:
-            return out
-        for i in range(0, len(fingerprints), 500):
-            chunk = fingerprints[i : i + 500]
-            q = f"SELECT fingerprint, data FROM fragments WHERE fingerprint IN ({','.join('?' * len(chunk))})"
-            for fp, data in self.db.execute(q, chunk):
-                out[fp] = pickle.loads(data)
-        return out
-
     def missing_fragments(self, fingerprints: list[str]) -> set[str]:
         if self.db is None:
             return set(fingerprints)

@@ -104,16 +104,6 @@ class Renderer:
             self.new_fragments[view.fingerprint] = frag
         return frag
 
-    def prefetch_fragments(self, views: list[BriefView], fetch_many) -> None:
-        """Load many views' fragments in one go (one cache query instead of one each)."""
-        wanted = [v for v in views if v._fragments is None]
-        if not wanted:
-            return
-        found = fetch_many([v.fingerprint for v in wanted])
-        for v in wanted:
-            if v.fingerprint in found:
-                v._fragments = found[v.fingerprint]
-
     def page(self, template: str, path: str, *, inputs=None, **context) -> OutputFile | None:
         """Render `template` to `path`. The page is signed by its whole context, or by `inputs`
         when the caller can name a smaller set of values that the context is made from."""
