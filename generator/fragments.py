@@ -57,9 +57,11 @@ class BriefView:
 
     @property
     def fragments(self) -> Fragments:
-        if self._fragments is None:
-            self._fragments = self._loader(self)
-        return self._fragments
+        """Set while the brief is being rendered; otherwise asked of the loader each time,
+        which keeps only recently used fragments, so memory does not grow with the site."""
+        if self._fragments is not None:
+            return self._fragments
+        return self._loader(self)
 
     key_points = property(lambda self: self.fragments.key_points)
     implications = property(lambda self: self.fragments.implications)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import jinja2
@@ -20,6 +21,9 @@ from generator.memo import Signer
 from generator.model import Week
 from generator.slugs import slugify
 from generator.urls import Urls, dest_for
+
+
+RECENT_FRAGMENTS = 1500  # briefs' fragments kept in memory at once (a few pages' worth of every listing)
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ class Renderer:
             for b in site.briefs
         }
         self._issue_views: dict = {}
+        self._recent: OrderedDict = OrderedDict()  # fingerprint -> Fragments, the most recently used
 
     # -- helpers ---------------------------------------------------------------
     def _common(self) -> dict:
@@ -98,10 +103,19 @@ class Renderer:
         }
 
     def _load_fragments(self, view: BriefView) -> Fragments:
+        recent = self._recent
+        frag = recent.get(view.fingerprint)
+        if frag is not None:
+            recent.move_to_end(view.fingerprint)
+            return frag
         frag = self.fragment_source(view.fingerprint) if self.fragment_source else None
         if frag is None:
             frag = render_fragments(view, self.config, self.urls, self._card, self._entry)
+            view._fragments = None
             self.new_fragments[view.fingerprint] = frag
+        recent[view.fingerprint] = frag
+        if len(recent) > RECENT_FRAGMENTS:
+            recent.popitem(last=False)
         return frag
 
     def page(self, template: str, path: str, *, inputs=None, **context) -> OutputFile | None:
