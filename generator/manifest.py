@@ -8,7 +8,7 @@ tool versions gives a byte-identical manifest on any machine.
 `verify_site` recomputes the output hashes of a built folder and lists every
 changed, missing and extra file. The manifest never lists itself.
 
-Pure functions apart from `hash_tree`, `hash_sources`, `git_commit` and
+Pure functions apart from `hash_tree`, `git_commit` and
 `verify_site`, which read files or ask Git, and never print.
 """
 
@@ -29,9 +29,6 @@ MANIFEST_VERSION = 1
 
 # The libraries whose versions can change the output bytes.
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "pyyaml", "feedparser", "pagefind", "nh3")
-
-# The folders under the site root that feed the build.
-SOURCE_FOLDERS = ("content", "layouts")
 
 FileData = Union[bytes, str]  # raw bytes, or an already computed sha256 hex digest
 
@@ -133,24 +130,6 @@ def hash_tree(directory: Path, *, exclude: tuple[str, ...] = (MANIFEST_NAME,)) -
         if rel in exclude:
             continue
         hashes[rel] = sha256_hex(path.read_bytes())
-    return dict(sorted(hashes.items()))
-
-
-def hash_sources(root: Path, folders: tuple[str, ...] = SOURCE_FOLDERS) -> dict[str, str]:
-    """sha256 of every file in the source folders, keyed "content/briefs/x.md" etc.
-
-    Hidden files and folders (".git", ".DS_Store") are left out.
-    """
-    root = Path(root)
-    hashes: dict[str, str] = {}
-    for folder in folders:
-        base = root / folder
-        if not base.is_dir():
-            continue
-        for rel, digest in hash_tree(base, exclude=()).items():
-            if any(part.startswith(".") for part in rel.split("/")):
-                continue
-            hashes[f"{folder}/{rel}"] = digest
     return dict(sorted(hashes.items()))
 
 

@@ -18,7 +18,6 @@ from generator.manifest import (
     ManifestError,
     build_manifest,
     git_commit,
-    hash_sources,
     hash_tree,
     verify_site,
 )
@@ -123,7 +122,7 @@ def test_a_value_that_is_neither_bytes_nor_a_hash_is_rejected():
         manifest_for({"index.html": "not a digest"})
 
 
-# ---- hash_tree, hash_sources, git_commit -----------------------------------
+# ---- hash_tree, git_commit -----------------------------------
 
 
 def test_hash_tree_keys_are_posix_paths_relative_to_the_folder(tmp_path):
@@ -135,18 +134,6 @@ def test_hash_tree_keys_are_posix_paths_relative_to_the_folder(tmp_path):
     assert tree["briefs/model-evaluation-guidance/index.html"] == sha(
         SITE["briefs/model-evaluation-guidance/index.html"]
     )
-
-
-def test_hash_sources_covers_content_and_layouts_but_not_hidden_files(tmp_path):
-    (tmp_path / "content/briefs").mkdir(parents=True)
-    (tmp_path / "content/site.yaml").write_bytes(b"title: SIMS\n")
-    (tmp_path / "content/briefs/a.md").write_bytes(b"---\n")
-    (tmp_path / "content/.DS_Store").write_bytes(b"junk")
-    (tmp_path / "layouts").mkdir()
-    (tmp_path / "layouts/base.html").write_bytes(b"<html>")
-    (tmp_path / "notes.txt").write_bytes(b"not a source")
-
-    assert list(hash_sources(tmp_path)) == ["content/briefs/a.md", "content/site.yaml", "layouts/base.html"]
 
 
 def test_git_commit_is_none_outside_a_checkout(tmp_path):
