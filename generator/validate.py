@@ -108,15 +108,28 @@ def _parse_document(src: SourceFile, require_front_matter: bool) -> tuple[YamlDo
     return doc, split.body, split.body_first_line, lines, []
 
 
-def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) -> tuple[Brief | None, list[Diagnostic]]:
-    doc, body, body_line, lines, diags = _parse_document(src, True)
+def _open_fields(src: SourceFile, require_front_matter: bool, what: str, allowed: list[str]):
+    """Parse a file and check its front matter is a mapping of known fields.
+
+    Returns (checker, fields, doc, body, body_first_line, lines), or the
+    diagnostics when there is nothing further to check.
+    """
+    doc, body, body_line, lines, diags = _parse_document(src, require_front_matter)
     if doc is None:
-        return None, diags
+        return diags
     c = Checker(doc, src.src_path, lines)
-    data = c.mapping((), doc.data, "brief fields")
+    data = c.mapping((), doc.data, what)
     if data is None:
-        return None, c.diagnostics
-    c.unknown_keys((), data, BRIEF_FIELDS)
+        return c.diagnostics
+    c.unknown_keys((), data, allowed)
+    return c, data, doc, body, body_line, lines
+
+
+def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) -> tuple[Brief | None, list[Diagnostic]]:
+    opened = _open_fields(src, True, "brief fields", BRIEF_FIELDS)
+    if isinstance(opened, list):
+        return None, opened
+    c, data, doc, body, body_line, lines = opened
     c.required((), data, BRIEF_REQUIRED)
     get = data.get
 
@@ -278,14 +291,10 @@ def parse_editorial(src: SourceFile) -> tuple[Editorial | None, list[Diagnostic]
     if week is None:
         return None, [Diagnostic(src.src_path, 0, 0, "error", "", "an editorial's file name must be its ISO week",
                                  "name it YYYY-Www.md, e.g. content/issues/2026-W11.md")]
-    doc, body, body_line, lines, diags = _parse_document(src, False)
-    if doc is None:
-        return None, diags
-    c = Checker(doc, src.src_path, lines)
-    data = c.mapping((), doc.data, "editorial fields")
-    if data is None:
-        return None, c.diagnostics
-    c.unknown_keys((), data, EDITORIAL_FIELDS)
+    opened = _open_fields(src, False, "editorial fields", EDITORIAL_FIELDS)
+    if isinstance(opened, list):
+        return None, opened
+    c, data, _doc, body, body_line, lines = opened
     title = c.string(("title",), data["title"]) if "title" in data else ""
     if title and title.startswith(PLACEHOLDER):
         c.error(("title",), f"still holds the {PLACEHOLDER} placeholder from `digest new`",
@@ -305,14 +314,10 @@ def parse_editorial(src: SourceFile) -> tuple[Editorial | None, list[Diagnostic]
 
 def parse_page(src: SourceFile) -> tuple[Page | None, list[Diagnostic]]:
     name = PurePosixPath(src.src_path).stem
-    doc, body, _line, lines, diags = _parse_document(src, True)
-    if doc is None:
-        return None, diags
-    c = Checker(doc, src.src_path, lines)
-    data = c.mapping((), doc.data, "page fields")
-    if data is None:
-        return None, c.diagnostics
-    c.unknown_keys((), data, PAGE_FIELDS)
+    opened = _open_fields(src, True, "page fields", PAGE_FIELDS)
+    if isinstance(opened, list):
+        return None, opened
+    c, data, _doc, body, _line, lines = opened
     c.required((), data, ["title"])
     title = c.string(("title",), data["title"]) if "title" in data else None
     if not is_valid_slug(name):
