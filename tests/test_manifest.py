@@ -267,11 +267,6 @@ def test_verify_command_on_a_missing_folder_fails_cleanly(tmp_path):
 
 # ---- end to end: a real build, then verify --------------------------------------
 
-needs_build = pytest.mark.skipif(
-    not (ROOT / "generator/commands/build.py").exists(), reason="the build command is not there yet"
-)
-
-
 def sample_copy(dest: Path) -> Path:
     for folder in ("content", "layouts"):
         if (ROOT / folder).is_dir():
@@ -279,7 +274,6 @@ def sample_copy(dest: Path) -> Path:
     return dest
 
 
-@needs_build
 def test_a_real_build_writes_a_manifest_that_verifies_and_catches_tampering(tmp_path):
     root = sample_copy(tmp_path / "root")
     out = tmp_path / "out"
@@ -306,7 +300,6 @@ def test_a_real_build_writes_a_manifest_that_verifies_and_catches_tampering(tmp_
     assert "changed: robots.txt" in tampered.stderr
 
 
-@needs_build
 def test_the_same_content_gives_the_same_manifest_in_another_folder(tmp_path):
     first = digest("build", "--root", str(sample_copy(tmp_path / "a")), "--out", str(tmp_path / "out-a"))
     second = digest("build", "--root", str(sample_copy(tmp_path / "b")), "--out", str(tmp_path / "out-b"))

@@ -370,7 +370,6 @@ def test_ci_entry_point_runs_the_same_test_command_as_the_pull_request_check():
     assert "make test" in run_commands(workflow, "check")
 
 
-@pytest.mark.skipif(not (ROOT / "README.md").exists(), reason="README.md is not written yet")
 def test_readme_names_the_same_commands_as_the_makefile_and_workflows():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     _, recipes = makefile()
