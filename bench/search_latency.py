@@ -244,6 +244,15 @@ class Traffic:
             page.wait_for_timeout(50)
         raise SystemExit("bench: the page did not go idle")
 
+    def listing(self, url: str) -> str:
+        rows = []
+        for at, request in self.finished:
+            sizes = request.sizes()
+            t = request.timing
+            rows.append(f"  {request.url.replace(url, '/'):<70} {sizes['responseBodySize'] + sizes['responseHeadersSize']:>8}"
+                        f" {t['startTime'] % 100000:>10.0f} {t['responseEnd']:>7.0f}")
+        return "\n".join(rows)
+
     def totals(self, since: float = 0.0) -> tuple[int, int]:
         n = size = 0
         for at, request in self.finished:

@@ -69,9 +69,11 @@
   }
   window.digestSearch = startSearch;
 
-  // The header box on other pages: start search on focus, and fetch the index chunks
-  // for what is typed, so the search page it submits to finds them in the cache.
+  // The header box on other pages: start search on focus, and at each pause in typing
+  // search what is typed and fetch the text of its first page of results, so the
+  // search page it submits to finds the index chunks and results in the browser's cache.
   var PRELOAD_MS = 150;
+  var FIRST_PAGE = 20; // results on the search page's first page (search.js PAGE_SIZE)
   function setupHeaderSearch() {
     var form = document.querySelector(".header-search");
     var box = document.getElementById("header-q");
@@ -86,7 +88,10 @@
       timer = window.setTimeout(function () {
         var q = box.value.trim();
         if (q.length < 3) { return; }
-        startSearch(base, index).then(function (s) { return s.pagefind.preload(q); }).catch(ignore);
+        startSearch(base, index).then(function (s) { return s.pagefind.search(q); }).then(function (found) {
+          if (box.value.trim() !== q) { return null; }
+          return Promise.all(found.results.slice(0, FIRST_PAGE).map(function (r) { return r.data(); }));
+        }).catch(ignore);
       }, PRELOAD_MS);
     });
   }
