@@ -181,15 +181,19 @@ def index_shards(site: Path, shards: list[list[str]], hashes: dict[str, str],
 def write_browser_manifest(site: Path, folders: list[str]) -> dict:
     """Write pagefind/shards.json, all the search page needs to know before it loads Pagefind:
 
-        {"version": 1, "shards": [{"path": "pagefind/", "dates": ["2019-01-07", "2024-06-30"]}, ...]}
+        {"version": 1, "shards": [{"path": "pagefind/", "id": "en-au_1c2d…",
+                                   "dates": ["2019-01-07", "2024-06-30"]}, ...]}
 
     Every folder of `folders` (relative to `site`) that holds an index is listed, in the
-    order given; the first one's copy of pagefind.js, its worker and WebAssembly are the
-    ones the browser runs, and the others are merged into it (mergeIndex). "dates" are
-    the oldest and newest `date` sort values in the shard: Pagefind sorts only within a
-    shard, so search.js orders newest-first results across shards by these ranges (and
-    by each result's date where two ranges overlap). Only files of the shard are read
-    (its meta and two fragments), so this runs in milliseconds whatever the site's size.
+    order given; the first one's pagefind.js and WebAssembly are the ones the browser
+    runs, and the others are merged into it (mergeIndex). "id" names the shard's content
+    (its metadata file's hash, which covers every page, word chunk and filter in it): the
+    browser asks for pagefind-entry.json?ts=<id>, so an unchanged shard is requested by an
+    unchanged URL. "dates" are the oldest and newest `date` sort values in the shard:
+    Pagefind sorts only within a shard, so the search worker orders newest-first results
+    across shards by these ranges (and by each result's date where two ranges overlap).
+    Only the shard's entry, meta and two fragments are read, so this takes milliseconds
+    whatever the site's size.
     """
     shards = []
     for folder in folders:
@@ -198,13 +202,14 @@ def write_browser_manifest(site: Path, folders: list[str]) -> dict:
             continue
         entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
         dates: list[str] = []
+        ids = sorted(info["hash"] for info in entry["languages"].values())
         for info in entry["languages"].values():
             meta = _read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta")
             pages, sorts = meta[1], dict((name, order) for name, order in meta[4])
             for i in (sorts.get("date") or [])[:1] + (sorts.get("date") or [])[-1:]:
                 data = gzip.decompress((bundle / "fragment" / f"{pages[i][0]}.pf_fragment").read_bytes())
                 dates.append(json.loads(data[len(MAGIC):])["meta"]["date"])
-        shard = {"path": folder.rstrip("/") + "/"}
+        shard = {"path": folder.rstrip("/") + "/", "id": ".".join(ids)}
         if dates:
             shard["dates"] = [min(dates), max(dates)]
         shards.append(shard)

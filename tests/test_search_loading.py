@@ -82,7 +82,8 @@ def test_every_indexed_page_carries_the_every_page_word(sample_site):
 def test_the_browser_manifest_lists_each_shard_with_its_dates(sample_site, tmp_path):
     manifest = json.loads((sample_site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
     dates = sorted(p["meta"]["date"] for p in fragments(sample_site / "pagefind"))
-    assert manifest == {"version": 1, "shards": [{"path": "pagefind/", "dates": [dates[0], dates[-1]]}]}
+    meta = next((sample_site / "pagefind").glob("pagefind.*.pf_meta")).name.split(".")[1]
+    assert manifest == {"version": 1, "shards": [{"path": "pagefind/", "id": meta, "dates": [dates[0], dates[-1]]}]}
     # folders without an index are left out; the order given is kept
     site = tmp_path / "site"
     shutil.copytree(sample_site / "pagefind", site / "pagefind")
@@ -160,6 +161,22 @@ def test_pagefind_starts_once_as_the_search_page_loads(page, served):
     expect()(page.locator("#search-status")).to_contain_text("assurance")
     later = urls[before:]
     assert kinds(later, "pagefind.js") == kinds(later, ".pf_meta") == kinds(later, ".pagefind") == []
+
+
+def test_an_unchanged_index_is_requested_by_the_same_urls(browser, served):
+    """What makes the browser's cache work across visits: no URL carries a time or a random part."""
+    seen = []
+    for _ in range(2):
+        context = browser.new_context()
+        page = context.new_page()
+        urls = record(page)
+        page.goto(served + "search/?q=procurement")
+        wait_done(page)
+        page.wait_for_load_state("networkidle")
+        seen.append(sorted(u for u in urls if "/pagefind" in u))
+        context.close()
+    assert seen[0] == seen[1]
+    assert any("pagefind-entry.json?ts=en-au_" in u for u in seen[0])
 
 
 def test_the_header_box_starts_search_on_focus_and_fetches_what_is_typed(page, served):

@@ -4,11 +4,11 @@
 // can be shared, survive reload, and Back/Forward restore them.
 //
 // What loads when (an intranet is not loopback):
-// - as the page loads: Pagefind, its WebAssembly and every shard's metadata
-//   (window.digestSearch, in site.js), once;
+// - as the page loads: the search worker, Pagefind, its WebAssembly and every
+//   shard's metadata (window.digestSearch in site.js, assets/search-worker.js), once;
 // - as the reader types: the index chunks of the words typed so far;
-// - for a query: its results, rendered as each one's text arrives; filter counts
-//   come afterwards and never hold the list back;
+// - for a query: its first page of results, each shown as soon as its text arrives;
+//   filter counts come afterwards and never hold the list back;
 // - a filter group's data only once the reader opens that group (or the URL selects
 //   values in it), never for every query.
 (function () {
@@ -56,7 +56,7 @@
   var groupParts = {};    // filter -> {details, fieldset, note}
   var countSpans = {};    // filter -> value -> <span> showing its count
   var boxes = {};         // filter -> value -> checkbox
-  var current = null;     // the shown search: {order, total, counts}
+  var current = null;     // the shown search: {handle, total} (the worker keeps its results)
   var shownCount = 0;
   var searchSeq = 0;
   var countSeq = 0;
@@ -256,90 +256,6 @@
     return s.sort === "newest" || !s.q;
   }
 
-  function dataOf(r) {
-    if (!r.loaded) { r.loaded = r.data(); }
-    return r.loaded;
-  }
-
-  function addCounts(into, counts) {
-    Object.keys(counts || {}).forEach(function (key) {
-      var target = into[key] = into[key] || {};
-      Object.keys(counts[key]).forEach(function (v) { target[v] = (target[v] || 0) + counts[key][v]; });
-    });
-    return into;
-  }
-
-  // Results in the order Pagefind gives them (by relevance, or by date within one shard).
-  function fixedOrder(results) {
-    return { out: results, fill: function () { return Promise.resolve(); } };
-  }
-
-  // Newest first across shards. Pagefind sorts by date only within a shard, so each
-  // shard is searched on its own ("shard" filter) and the lists are merged here. A
-  // shard's dates (from pagefind/shards.json) bound its results: while the newest
-  // remaining list's oldest date is no older than any other list's newest, its results
-  // come next without reading a single date, so the first page waits only for the
-  // shards that can hold it. Where two shards' dates overlap, results' own dates decide.
-  function dateOrder(lists) {
-    var out = [];
-    function bound(l) {
-      if (l.results && l.results[l.at].date) { return l.results[l.at].date; }
-      return l.hi;
-    }
-    async function fill(n) {
-      while (out.length < n) {
-        var live = lists.filter(function (l) { return !l.results || l.at < l.results.length; });
-        if (!live.length) { return; }
-        live.sort(function (a, b) { return bound(a) < bound(b) ? 1 : bound(a) > bound(b) ? -1 : 0; });
-        var top = live[0];
-        var rival = live.length > 1 ? bound(live[1]) : "";
-        if (!top.results) {
-          top.results = (await top.search).results;
-          continue;
-        }
-        var head = top.results[top.at];
-        if (head.date || top.lo >= rival) {
-          var take = head.date ? 1 : Math.min(n - out.length, top.results.length - top.at);
-          out.push.apply(out, top.results.slice(top.at, top.at + take));
-          top.at += take;
-          continue;
-        }
-        var batch = top.results.slice(top.at, top.at + Math.max(1, n - out.length));
-        var data = await Promise.all(batch.map(dataOf));
-        batch.forEach(function (r, i) { r.date = (data[i].meta && data[i].meta.date) || "0"; });
-      }
-    }
-    return { out: out, fill: fill };
-  }
-
-  // One search: {order, total, counts}; total and counts may arrive after the first results.
-  async function find(s) {
-    var e = await engine;
-    var filters = pagefindFilters(s);
-    if (!byDate(s) || e.shards.length < 2) {
-      var options = { filters: filters };
-      if (byDate(s)) { options.sort = { date: "desc" }; }
-      var found = await e.pagefind.search(termOf(s), options);
-      return { order: fixedOrder(found.results), total: Promise.resolve(found.results.length),
-        counts: Promise.resolve(found.filters) };
-    }
-    var lists = e.shards.map(function (shard, i) {
-      var dates = shard.dates || ["", "9999"];
-      return { i: i, lo: dates[0], hi: dates[1], at: 0, results: null };
-    });
-    lists.sort(function (a, b) { return a.hi < b.hi ? 1 : a.hi > b.hi ? -1 : 0; });
-    lists.forEach(function (l) { // newest shard first: the worker answers in this order
-      var f = Object.assign({}, filters, { shard: [String(l.i)] });
-      l.search = e.pagefind.search(termOf(s), { filters: f, sort: { date: "desc" } });
-    });
-    var all = Promise.all(lists.map(function (l) { return l.search; }));
-    return {
-      order: dateOrder(lists),
-      total: all.then(function (found) { return found.reduce(function (n, f) { return n + f.results.length; }, 0); }),
-      counts: all.then(function (found) { return found.reduce(function (c, f) { return addCounts(c, f.filters); }, {}); })
-    };
-  }
-
   // Counts for the open groups (or just `groups`), after the results are on screen.
   // A group without selections counts within the current results; a group with
   // selections counts as if it had none (values in one group are alternatives:
@@ -348,31 +264,20 @@
     var seq = ++countSeq;
     groups = (groups || openGroups()).filter(function (g) { return groupParts[g.key].details.open; });
     if (!groups.length) { return; }
-    var e;
-    try { e = await engine; } catch (err) { return; }
     var idle = !s.q && !hasFilters(s);
-    var main = shown && !idle ? await shown.counts : {};
-    var jobs = [];
-    var plain = groups.filter(function (g) { return !s.filters[g.key].length && !main[g.key]; });
-    if (plain.length) { // counts within the current results, loading these groups' data
-      var f = pagefindFilters(s);
-      plain.forEach(function (g) { f[g.key] = []; });
-      jobs.push(e.pagefind.search(termOf(s), { filters: f }).then(function (found) {
-        plain.forEach(function (g) { main[g.key] = found.filters[g.key]; });
-      }));
-    }
-    groups.filter(function (g) { return s.filters[g.key].length; }).forEach(function (g) {
-      var f = pagefindFilters(s, g.key);
-      f[g.key] = [];
-      jobs.push(e.pagefind.search(termOf(s), { filters: f }).then(function (found) { main[g.key] = found.filters[g.key]; }));
+    var request = { term: termOf(s), filters: pagefindFilters(s), handle: shown && !idle ? shown.handle : 0,
+      plain: [], selected: {} };
+    groups.forEach(function (g) {
+      if (s.filters[g.key].length) { request.selected[g.key] = pagefindFilters(s, g.key); } else { request.plain.push(g.key); }
     });
+    var counts;
     try {
-      await Promise.all(jobs);
+      counts = await (await engine).call("counts", [request]);
     } catch (err) {
       return;
     }
     if (seq !== countSeq) { return; }
-    groups.forEach(function (g) { showCounts(g, main[g.key] || {}); });
+    groups.forEach(function (g) { showCounts(g, counts[g.key]); });
     root.setAttribute("data-counts", "done");
   }
 
@@ -394,43 +299,45 @@
     }
     root.setAttribute("data-state", "searching");
     list.setAttribute("aria-busy", "true");
-    var found, total;
+    var fresh = true; // the previous results stay until the first new one arrives
+    var show = function (item) {
+      if (seq !== searchSeq) { return; }
+      if (fresh) { list.replaceChildren(); fresh = false; }
+      list.appendChild(renderResult(item));
+    };
+    var done;
     try {
-      found = await find(s);
-      if (seq !== searchSeq) { return; } // a newer search has started
-      current = found;
-      shownCount = 0;
-      list.replaceChildren();
-      await showMore(seq, false);
-      total = await found.total;
+      var request = { term: termOf(s), filters: pagefindFilters(s), byDate: byDate(s), size: PAGE_SIZE };
+      done = await (await engine).call("search", [request], show);
     } catch (err) {
       if (seq === searchSeq) { unavailable(); }
       return;
     }
-    if (seq !== searchSeq) { return; }
-    updateMore(total);
-    list.setAttribute("data-count", String(total));
+    if (seq !== searchSeq) { return; } // a newer search has started
+    if (fresh) { list.replaceChildren(); }
+    current = { handle: done.handle, total: done.total };
+    shownCount = done.shown;
+    updateMore(done.total);
+    list.setAttribute("data-count", String(done.total));
     list.removeAttribute("aria-busy");
-    setStatus(describe(s, total));
+    setStatus(describe(s, done.total));
     root.setAttribute("data-state", "done");
-    countGroups(s, found);
+    countGroups(s, current);
   }
 
   // The next page of results, each shown as soon as it and those above it have arrived.
-  async function showMore(seq, moveFocus) {
-    var order = current.order;
-    await order.fill(shownCount + PAGE_SIZE);
-    if (seq !== searchSeq) { return; }
-    var batch = order.out.slice(shownCount, shownCount + PAGE_SIZE);
-    var pending = batch.map(dataOf);
-    for (var i = 0; i < pending.length; i++) {
-      var d = await pending[i];
+  async function showMore() {
+    var seq = searchSeq;
+    var first = true;
+    var done = await (await engine).call("more", [current.handle, shownCount, PAGE_SIZE], function (item) {
       if (seq !== searchSeq) { return; }
-      var item = renderResult(d);
-      list.appendChild(item);
-      if (i === 0 && moveFocus) { item.querySelector("a").focus(); }
-    }
-    shownCount += batch.length;
+      var el = renderResult(item);
+      list.appendChild(el);
+      if (first) { el.querySelector("a").focus(); first = false; }
+    });
+    if (seq !== searchSeq) { return; }
+    shownCount = done.shown;
+    updateMore(done.total);
   }
 
   function updateMore(total) {
@@ -562,7 +469,7 @@
     root.setAttribute("data-state", "typing");
     var q = input.value.trim();
     if (q.length >= PRELOAD_CHARS) {
-      engine.then(function (e) { return e.pagefind.preload(q); }).catch(function () {});
+      engine.then(function (search) { return search.call("preload", [q]); }).catch(function () {});
     }
     typingTimer = window.setTimeout(function () {
       var s = stateFromForm();
@@ -616,12 +523,7 @@
       run(s);
       input.focus();
     });
-    moreButton.addEventListener("click", function () {
-      var seq = searchSeq;
-      showMore(seq, true).then(function () { return current.total; }).then(function (total) {
-        if (seq === searchSeq) { updateMore(total); }
-      }).catch(function () {});
-    });
+    moreButton.addEventListener("click", function () { showMore().catch(function () {}); });
     input.addEventListener("keydown", onArrowKeys);
     list.addEventListener("keydown", onArrowKeys);
     if (headerForm && headerInput) {

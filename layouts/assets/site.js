@@ -38,40 +38,59 @@
     });
   }
 
-  // -- search: Pagefind over the index shards, started at most once per page ------
+  // -- search: a worker running Pagefind, started at most once per page -------------
   // The search page starts it as it loads, the header box when it gets focus, so
   // Pagefind's library, its WebAssembly and every shard's metadata arrive before the
-  // first query. pagefind/shards.json lists the shards (generator/search.py,
-  // write_browser_manifest): the first one's Pagefind runs, the others are merged
-  // into it, each tagged with a "shard" filter so results can be told apart by shard.
+  // first query. assets/search-worker.js does the searching; this is its messenger:
+  // call(op, args, onItem) resolves with the worker's answer, and passes each item the
+  // worker streams before it (results, as their text arrives) to onItem.
   var started = null;
   function startSearch(base, index) {
     if (started) { return started; }
-    started = (async function () {
-      var listing = await fetch(index + "shards.json");
-      if (!listing.ok) { throw new Error("no search index (" + listing.status + ")"); }
-      var shards = (await listing.json()).shards || [];
-      if (!shards.length) { throw new Error("the search index lists no shards"); }
-      var pagefind = await import(base + shards[0].path + "pagefind.js");
-      var tagged = function (i) {
-        var o = { baseUrl: base, excerptLength: 30 };
-        if (shards.length > 1) { o.mergeFilter = { shard: String(i) }; }
-        return o;
+    started = new Promise(function (resolve, reject) {
+      var worker;
+      try {
+        worker = new Worker(base + "assets/search-worker.js", { type: "module" });
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      var pending = {};
+      var seq = 0;
+      var call = function (op, args, onItem) {
+        return new Promise(function (res, rej) {
+          var id = ++seq;
+          pending[id] = { res: res, rej: rej, onItem: onItem };
+          worker.postMessage({ id: id, op: op, args: args || [] });
+        });
       };
-      await pagefind.options(tagged(0));
-      await Promise.all(shards.slice(1).map(function (shard, i) {
-        return pagefind.mergeIndex(base + shard.path, tagged(i + 1));
-      }));
-      await pagefind.search(""); // resolves once every shard's metadata is in
-      return { pagefind: pagefind, shards: shards };
-    })();
+      worker.addEventListener("message", function (e) {
+        var m = e.data;
+        var p = pending[m.id];
+        if (!p) { return; }
+        if (m.item) {
+          if (p.onItem) { p.onItem(m.item); }
+          return;
+        }
+        delete pending[m.id];
+        if (m.error) { p.rej(new Error(m.error)); } else { p.res(m.result); }
+      });
+      worker.addEventListener("error", function (e) {
+        e.preventDefault();
+        Object.keys(pending).forEach(function (id) { pending[id].rej(new Error("the search worker failed")); });
+        pending = {};
+        reject(new Error("the search worker failed"));
+      });
+      call("start", [base, index]).then(function () { resolve({ call: call }); }, reject);
+    });
     return started;
   }
   window.digestSearch = startSearch;
 
-  // The header box on other pages: start search on focus, and at each pause in typing
-  // search what is typed and fetch the text of its first page of results, so the
-  // search page it submits to finds the index chunks and results in the browser's cache.
+  // The header box on other pages: start search on focus, fetch the index chunks of
+  // what is typed at each keystroke, and at each pause search it and fetch the text of
+  // its first page of results, so the search page it submits to finds them all in the
+  // browser's cache.
   var PRELOAD_MS = 150;
   var FIRST_PAGE = 20; // results on the search page's first page (search.js PAGE_SIZE)
   function setupHeaderSearch() {
@@ -85,13 +104,14 @@
     box.addEventListener("focus", function () { startSearch(base, index).catch(ignore); });
     box.addEventListener("input", function () {
       window.clearTimeout(timer);
+      var typed = box.value.trim();
+      if (typed.length >= 3) {
+        startSearch(base, index).then(function (search) { return search.call("preload", [typed]); }).catch(ignore);
+      }
       timer = window.setTimeout(function () {
         var q = box.value.trim();
         if (q.length < 3) { return; }
-        startSearch(base, index).then(function (s) { return s.pagefind.search(q); }).then(function (found) {
-          if (box.value.trim() !== q) { return null; }
-          return Promise.all(found.results.slice(0, FIRST_PAGE).map(function (r) { return r.data(); }));
-        }).catch(ignore);
+        startSearch(base, index).then(function (search) { return search.call("prefetch", [q, FIRST_PAGE]); }).catch(ignore);
       }, PRELOAD_MS);
     });
   }

@@ -1,0 +1,208 @@
+// Search engine: Pagefind's JavaScript API, run in this worker for the search page and
+// the header box (site.js starts it). Pagefind runs here in-thread, so a query's
+// results stay in the worker: the page receives only the first page of results, each
+// as soon as its text has arrived, then the totals, then (when asked) filter counts.
+//
+// pagefind/shards.json (generator/search.py, write_browser_manifest) lists the index
+// shards: the first one's Pagefind is loaded and the others are merged into it, each
+// tagged with a "shard" filter so that a query can be asked of one shard at a time.
+
+const KEEP = 4;            // searches kept for "show more"
+let engine = null;         // Promise of {pagefind, shards}
+const searches = new Map(); // handle -> {order, total, counts}
+let nextHandle = 0;
+
+async function start(base, index) {
+  if (!engine) { engine = load(base, index); }
+  const { shards } = await engine;
+  return { shards: shards.length };
+}
+
+function ready() {
+  if (!engine) { throw new Error("search has not been started"); }
+  return engine;
+}
+
+function load(base, index) {
+  return (async () => {
+    const listing = await fetch(index + "shards.json");
+    if (!listing.ok) { throw new Error(`no search index (${listing.status})`); }
+    const shards = (await listing.json()).shards || [];
+    if (!shards.length) { throw new Error("the search index lists no shards"); }
+    const pagefind = await import(new URL(base + shards[0].path + "pagefind.js", self.location.href).href);
+    const tagged = (i) => {
+      // metaCacheTag: pagefind-entry.json?ts=<id> rather than ?ts=<now>, cacheable per content
+      const o = { baseUrl: base, excerptLength: 30, metaCacheTag: shards[i].id || String(Date.now()) };
+      if (shards.length > 1) { o.mergeFilter = { shard: String(i) }; }
+      return o;
+    };
+    await pagefind.options(tagged(0));
+    await Promise.all(shards.slice(1).map((shard, i) => pagefind.mergeIndex(base + shard.path, tagged(i + 1))));
+    await pagefind.search(""); // resolves once every shard's metadata is in
+    return { pagefind, shards };
+  })();
+}
+
+function dataOf(r) {
+  if (!r.loaded) { r.loaded = r.data(); }
+  return r.loaded;
+}
+
+// What the page shows of a result.
+function slim(d) {
+  return { url: d.url, excerpt: d.excerpt, meta: d.meta || {} };
+}
+
+function addCounts(into, counts) {
+  for (const [key, values] of Object.entries(counts || {})) {
+    const target = into[key] = into[key] || {};
+    for (const [v, n] of Object.entries(values)) { target[v] = (target[v] || 0) + n; }
+  }
+  return into;
+}
+
+// Results in the order Pagefind gives them (by relevance, or by date within one shard).
+function fixedOrder(results) {
+  return { out: results, fill: async () => {} };
+}
+
+// Newest first across shards. Pagefind sorts by date only within a shard, so each shard
+// is searched on its own ("shard" filter) and the lists are merged here. A shard's dates
+// (from shards.json) bound its results: while the newest remaining list's oldest date is
+// no older than any other list's newest, its results come next without reading a single
+// date, so the first page waits only for the shards that can hold it. Where two shards'
+// dates overlap, the results' own dates decide.
+function dateOrder(lists) {
+  const out = [];
+  const bound = (l) => (l.results && l.results[l.at].date) || l.hi;
+  async function fill(n) {
+    while (out.length < n) {
+      const live = lists.filter((l) => !l.results || l.at < l.results.length);
+      if (!live.length) { return; }
+      live.sort((a, b) => (bound(a) < bound(b) ? 1 : bound(a) > bound(b) ? -1 : 0));
+      const top = live[0];
+      const rival = live.length > 1 ? bound(live[1]) : "";
+      if (!top.results) {
+        top.results = (await top.search).results;
+        continue;
+      }
+      const head = top.results[top.at];
+      if (head.date || top.lo >= rival) {
+        const take = head.date ? 1 : Math.min(n - out.length, top.results.length - top.at);
+        out.push(...top.results.slice(top.at, top.at + take));
+        top.at += take;
+        continue;
+      }
+      const batch = top.results.slice(top.at, top.at + Math.max(1, n - out.length));
+      const data = await Promise.all(batch.map(dataOf));
+      batch.forEach((r, i) => { r.date = (data[i].meta && data[i].meta.date) || "0"; });
+    }
+  }
+  return { out, fill };
+}
+
+// One search: {order, total, counts}; total and counts may come after the first results.
+async function find(term, filters, byDate) {
+  const { pagefind, shards } = await ready();
+  if (!byDate || shards.length < 2) {
+    const options = { filters };
+    if (byDate) { options.sort = { date: "desc" }; }
+    const found = await pagefind.search(term, options);
+    return { order: fixedOrder(found.results), total: Promise.resolve(found.results.length),
+      counts: Promise.resolve(found.filters) };
+  }
+  const lists = shards.map((shard, i) => {
+    const [lo, hi] = shard.dates || ["", "9999"];
+    return { i, lo, hi, at: 0, results: null };
+  });
+  lists.sort((a, b) => (a.hi < b.hi ? 1 : a.hi > b.hi ? -1 : 0));
+  for (const l of lists) { // newest shard first: searched first
+    l.search = pagefind.search(term, { filters: { ...filters, shard: [String(l.i)] }, sort: { date: "desc" } });
+  }
+  const all = Promise.all(lists.map((l) => l.search));
+  return {
+    order: dateOrder(lists),
+    total: all.then((found) => found.reduce((n, f) => n + f.results.length, 0)),
+    counts: all.then((found) => found.reduce((c, f) => addCounts(c, f.filters), {})),
+  };
+}
+
+// Results from..from+size of a search, posted one by one in order as their text arrives.
+async function page(id, found, from, size) {
+  await found.order.fill(from + size);
+  const batch = found.order.out.slice(from, from + size).map(dataOf);
+  for (let i = 0; i < batch.length; i++) {
+    self.postMessage({ id, item: slim(await batch[i]) });
+  }
+  return { shown: from + batch.length, total: await found.total };
+}
+
+const ops = {
+  start,
+
+  async preload(term) {
+    const { pagefind } = await ready();
+    await pagefind.preload(term);
+  },
+
+  // {term, filters, byDate, size} -> items posted as they come, then {handle, shown, total}
+  async search(id, request) {
+    const found = await find(request.term, request.filters, request.byDate);
+    const handle = ++nextHandle;
+    searches.set(handle, found);
+    for (const old of searches.keys()) { if (searches.size > KEEP) { searches.delete(old); } }
+    return { handle, ...(await page(id, found, 0, request.size)) };
+  },
+
+  async more(id, handle, from, size) {
+    const found = searches.get(handle);
+    if (!found) { throw new Error("that search is gone"); }
+    return page(id, found, from, size);
+  },
+
+  // Counts for filter groups: {term, filters, handle, plain: [keys], selected: {key: filters without it}}.
+  // A plain group (no selection) counts within the search's results, from the search itself
+  // when its data was loaded then, else from one more search that loads it; a group with
+  // selections counts as if it had none. A group's filter data loads with its first count.
+  async counts(request) {
+    const { pagefind } = await ready();
+    const found = request.handle && searches.get(request.handle);
+    const main = found ? { ...(await found.counts) } : {};
+    const jobs = [];
+    const plain = request.plain.filter((key) => !main[key]);
+    if (plain.length) {
+      const filters = { ...request.filters };
+      plain.forEach((key) => { filters[key] = []; });
+      jobs.push(pagefind.search(request.term, { filters }).then((r) => {
+        plain.forEach((key) => { main[key] = r.filters[key]; });
+      }));
+    }
+    for (const [key, filters] of Object.entries(request.selected)) {
+      jobs.push(pagefind.search(request.term, { filters: { ...filters, [key]: [] } }).then((r) => {
+        main[key] = r.filters[key];
+      }));
+    }
+    await Promise.all(jobs);
+    const out = {};
+    request.plain.concat(Object.keys(request.selected)).forEach((key) => { out[key] = main[key] || {}; });
+    return out;
+  },
+
+  // The header box: the first page of results for what is typed, fetched into the cache.
+  async prefetch(term, size) {
+    const { pagefind } = await ready();
+    const found = await pagefind.search(term);
+    await Promise.all(found.results.slice(0, size).map((r) => r.data()));
+  },
+};
+
+self.addEventListener("message", async (event) => {
+  const { id, op, args } = event.data;
+  try {
+    const needsId = op === "search" || op === "more";
+    const result = await ops[op](...(needsId ? [id] : []), ...args);
+    self.postMessage({ id, result });
+  } catch (err) {
+    self.postMessage({ id, error: String((err && err.message) || err) });
+  }
+});
