@@ -16,8 +16,8 @@ way and 40 ms added to every request. For each query ("governance",
 (empty cache) opens the page, waits until the network has been idle for
 half a second, types the query into the search box (focus, then the text in
 one input event) and times from the focus to the first result link in the
-DOM. Requests and bytes are everything the page fetched from opening to
-the end of the first query (the network idle again), headers included;
+DOM. Requests and bytes are what the server sent, headers included, from
+opening the page to the end of the first query (the network idle again);
 "after typing" counts only what the query itself fetched.
 
 A third row, "header box", starts on a brief page: it types the query into
@@ -41,7 +41,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -103,8 +103,36 @@ def cache_control(path: str) -> str:
     return "public, max-age=31536000, immutable" if HASHED.search(path) else "no-cache"
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)  # a page navigating away drops its requests
+
+
+class _Counting:
+    """A response stream that counts the bytes written to it (status line, headers and body)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.count = 0
+
+    def write(self, data):
+        self.count += len(data)
+        return self.stream.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
 def serve(folder: Path, prefix: str, gzip_text: bool):
-    """Serve `folder` at http://127.0.0.1:PORT<prefix> over HTTP/1.1 keep-alive. Returns (url, stop)."""
+    """Serve `folder` at http://127.0.0.1:PORT<prefix> over HTTP/1.1 keep-alive.
+
+    Returns (url, stop, log): log collects (time.monotonic(), path, bytes sent) for every
+    response, so requests and bytes are counted on the wire, whoever made them (the page or
+    a worker) and whatever the browser's cache answered by itself (nothing reaches here)."""
+    log: list[tuple[float, str, int]] = []
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -115,6 +143,16 @@ def serve(folder: Path, prefix: str, gzip_text: bool):
 
         def log_message(self, *args):
             pass
+
+        def setup(self):
+            super().setup()
+            self.wfile = _Counting(self.wfile)
+
+        def handle_one_request(self):
+            self.wfile.count = 0
+            super().handle_one_request()
+            if self.wfile.count:
+                log.append((time.monotonic(), self.path, self.wfile.count))
 
         def translate_path(self, path):
             if not path.startswith(prefix):
@@ -148,14 +186,14 @@ def serve(folder: Path, prefix: str, gzip_text: bool):
             self.end_headers()
             return _Body(body)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
     def stop():
         server.shutdown()
         server.server_close()
 
-    return f"http://127.0.0.1:{server.server_address[1]}{prefix}", stop
+    return f"http://127.0.0.1:{server.server_address[1]}{prefix}", stop, log
 
 
 class _Body:
@@ -216,8 +254,7 @@ class Sample:
 
 @dataclass
 class Traffic:
-    """Requests a page makes, with the time each finished (for idleness) and its transferred size."""
-    finished: list = field(default_factory=list)
+    """Requests in flight in a page (its workers' included), to know when it is idle."""
     pending: int = 0
     last: float = 0.0
 
@@ -226,15 +263,13 @@ class Traffic:
             self.pending += 1
             self.last = time.monotonic()
 
-        def ended(request, ok=True):
+        def ended(_):
             self.pending -= 1
             self.last = time.monotonic()
-            if ok:
-                self.finished.append((time.monotonic(), request))
 
         page.on("request", started)
         page.on("requestfinished", ended)
-        page.on("requestfailed", lambda r: ended(r, ok=False))
+        page.on("requestfailed", ended)
 
     def wait_idle(self, page, timeout: float = 120.0) -> None:
         end = time.monotonic() + timeout
@@ -244,24 +279,11 @@ class Traffic:
             page.wait_for_timeout(50)
         raise SystemExit("bench: the page did not go idle")
 
-    def listing(self, url: str) -> str:
-        rows = []
-        for at, request in self.finished:
-            sizes = request.sizes()
-            t = request.timing
-            rows.append(f"  {request.url.replace(url, '/'):<70} {sizes['responseBodySize'] + sizes['responseHeadersSize']:>8}"
-                        f" {t['startTime'] % 100000:>10.0f} {t['responseEnd']:>7.0f}")
-        return "\n".join(rows)
 
-    def totals(self, since: float = 0.0) -> tuple[int, int]:
-        n = size = 0
-        for at, request in self.finished:
-            if at < since:
-                continue
-            sizes = request.sizes()
-            n += 1
-            size += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        return n, size
+def totals(log: list, since: float, until: float) -> tuple[int, int]:
+    """Responses the server sent between two moments: how many, and their bytes."""
+    sent = [size for at, _path, size in list(log) if since <= at <= until]
+    return len(sent), sum(sent)
 
 
 def new_page(browser, selector: str):
@@ -277,10 +299,11 @@ def new_page(browser, selector: str):
     return context, page, traffic
 
 
-def time_box(browser, url: str, box: str, selector: str, query: str) -> Sample:
+def time_box(browser, url: str, log: list, box: str, selector: str, query: str) -> Sample:
     """Open the page, let it settle, type the query, time focus -> first result link."""
     context, page, traffic = new_page(browser, selector)
     try:
+        opened = time.monotonic()
         page.goto(url)
         traffic.wait_idle(page)
         typed = time.monotonic()
@@ -288,17 +311,17 @@ def time_box(browser, url: str, box: str, selector: str, query: str) -> Sample:
         page.wait_for_selector(selector, state="attached", timeout=120_000)
         probe = page.evaluate("window.__probe")
         traffic.wait_idle(page)
-        requests, size = traffic.totals()
-        after_requests, after_size = traffic.totals(since=typed)
-        return Sample(probe["result"] - probe["focus"], requests, size, after_requests, after_size)
+        done = time.monotonic()
+        return Sample(probe["result"] - probe["focus"], *totals(log, opened, done), *totals(log, typed, done))
     finally:
         context.close()
 
 
-def time_header(browser, url: str, brief_url: str, query: str) -> Sample:
+def time_header(browser, brief_url: str, log: list, query: str) -> Sample:
     """From a brief page: type into the header box, press Enter, time Enter -> first result link."""
     context, page, traffic = new_page(browser, OURS_RESULT)
     try:
+        opened = time.monotonic()
         page.goto(brief_url)
         traffic.wait_idle(page)
         typed = time.monotonic()
@@ -309,9 +332,8 @@ def time_header(browser, url: str, brief_url: str, query: str) -> Sample:
         page.wait_for_selector(OURS_RESULT, state="attached", timeout=120_000)
         probe = page.evaluate("window.__probe")
         traffic.wait_idle(page)
-        requests, size = traffic.totals()
-        after_requests, after_size = traffic.totals(since=typed)
-        return Sample(probe["resultEpoch"] - pressed, requests, size, after_requests, after_size)
+        done = time.monotonic()
+        return Sample(probe["resultEpoch"] - pressed, *totals(log, opened, done), *totals(log, typed, done))
     finally:
         context.close()
 
@@ -328,8 +350,8 @@ def measure(corpus: Path, n: int | None, runs: int, gzip_text: bool) -> dict[str
     from conftest import CHROMIUM, CHROMIUM_ARGS
 
     site, default = prepare(corpus, n)
-    ours_url, stop_ours = serve(site, PREFIX, gzip_text)
-    default_url, stop_default = serve(default, "/", gzip_text)
+    ours_url, stop_ours, ours_log = serve(site, PREFIX, gzip_text)
+    default_url, stop_default, default_log = serve(default, "/", gzip_text)
     rows: dict[str, list[Sample]] = {"ai-digest search page": [], "Pagefind Default UI": [],
                                      "ai-digest header box": []}
     try:
@@ -337,11 +359,12 @@ def measure(corpus: Path, n: int | None, runs: int, gzip_text: bool) -> dict[str
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for _ in range(runs):
                 for query in QUERIES:
-                    rows["ai-digest search page"].append(time_box(browser, ours_url + "search/", "#q", OURS_RESULT, query))
+                    rows["ai-digest search page"].append(
+                        time_box(browser, ours_url + "search/", ours_log, "#q", OURS_RESULT, query))
                     rows["Pagefind Default UI"].append(
-                        time_box(browser, default_url, ".pagefind-ui__search-input", DEFAULT_RESULT, query))
+                        time_box(browser, default_url, default_log, ".pagefind-ui__search-input", DEFAULT_RESULT, query))
                     rows["ai-digest header box"].append(
-                        time_header(browser, ours_url + "search/", ours_url + middle_brief(site), query))
+                        time_header(browser, ours_url + middle_brief(site), ours_log, query))
             browser.close()
     finally:
         stop_ours()

@@ -105,10 +105,10 @@ def test_no_filter_data_loads_until_a_group_is_opened(page, served):
     assert page.locator("#search-filters details[open]").count() == 0
     page.click("#filter-summary-action")
     counted(page, "action")
-    assert len(kinds(urls, ".pf_filter")) == 1  # the action filter, from the one shard
+    assert len(set(kinds(urls, ".pf_filter"))) == 1  # the action filter, from the one shard
     page.click("#filter-summary-tag")
     counted(page, "tag")
-    assert len(kinds(urls, ".pf_filter")) == 2
+    assert len(set(kinds(urls, ".pf_filter"))) == 2
 
 
 def test_a_filter_in_the_url_opens_its_group_and_loads_only_its_data(page, served):
@@ -118,7 +118,7 @@ def test_a_filter_in_the_url_opens_its_group_and_loads_only_its_data(page, serve
     counted(page, "action")
     assert page.is_checked("input[name=action][value=Implement]")
     assert page.locator("#search-filters details[open]").count() == 1
-    assert len(kinds(urls, ".pf_filter")) == 1
+    assert len(set(kinds(urls, ".pf_filter"))) == 1  # the action filter only
 
 
 def test_the_first_results_do_not_wait_for_filter_counts(page, served):
@@ -144,7 +144,7 @@ def test_a_search_by_filters_alone_reads_one_index_chunk(page, served, sample_si
     page.goto(served + "search/?action=Implement")
     wait_done(page)
     page.wait_for_load_state("networkidle")
-    assert len(kinds(urls, ".pf_index")) == 1  # the every-page word's chunk, not the whole index
+    assert len(set(kinds(urls, ".pf_index"))) == 1  # the every-page word's chunk, not the whole index
 
 
 def test_pagefind_starts_once_as_the_search_page_loads(page, served):

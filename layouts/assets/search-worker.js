@@ -6,14 +6,19 @@
 // pagefind/shards.json (generator/search.py, write_browser_manifest) lists the index
 // shards: the first one's Pagefind is loaded and the others are merged into it, each
 // tagged with a "shard" filter so that a query can be asked of one shard at a time.
+//
+// Filter counts come from a second Pagefind instance. Pagefind counts every filter it
+// has loaded on every search, and that costs more the more results there are; kept
+// apart, the filters a reader opens never slow down the results.
 
-const KEEP = 4;            // searches kept for "show more"
-let engine = null;         // Promise of {pagefind, shards}
-const searches = new Map(); // handle -> {order, total, counts}
+const KEEP = 4;             // searches kept for "show more"
+let engine = null;          // Promise of {pagefind, shards, options}
+let counter = null;         // Promise of the instance that counts
+const searches = new Map(); // handle -> {order, total}
 let nextHandle = 0;
 
-async function start(base, index) {
-  if (!engine) { engine = load(base, index); }
+async function start(base, manifest) {
+  if (!engine) { engine = load(base, manifest); }
   const { shards } = await engine;
   return { shards: shards.length };
 }
@@ -23,24 +28,36 @@ function ready() {
   return engine;
 }
 
-function load(base, index) {
+// `manifest` is pagefind/shards.json, fetched by the page while this script loaded.
+function load(base, manifest) {
   return (async () => {
-    const listing = await fetch(index + "shards.json");
-    if (!listing.ok) { throw new Error(`no search index (${listing.status})`); }
-    const shards = (await listing.json()).shards || [];
+    const shards = (manifest && manifest.shards) || [];
     if (!shards.length) { throw new Error("the search index lists no shards"); }
     const pagefind = await import(new URL(base + shards[0].path + "pagefind.js", self.location.href).href);
-    const tagged = (i) => {
-      // metaCacheTag: pagefind-entry.json?ts=<id> rather than ?ts=<now>, cacheable per content
+    // metaCacheTag: pagefind-entry.json?ts=<id> rather than ?ts=<now>, one URL per content
+    const options = (i, tag) => {
       const o = { baseUrl: base, excerptLength: 30, metaCacheTag: shards[i].id || String(Date.now()) };
-      if (shards.length > 1) { o.mergeFilter = { shard: String(i) }; }
+      if (tag && shards.length > 1) { o.mergeFilter = { shard: String(i) }; }
       return o;
     };
-    await pagefind.options(tagged(0));
-    await Promise.all(shards.slice(1).map((shard, i) => pagefind.mergeIndex(base + shard.path, tagged(i + 1))));
+    await pagefind.options(options(0, true));
+    await Promise.all(shards.slice(1).map((shard, i) => pagefind.mergeIndex(base + shard.path, options(i + 1, true))));
     await pagefind.search(""); // resolves once every shard's metadata is in
-    return { pagefind, shards };
+    return { pagefind, shards, base, options };
   })();
+}
+
+function counting() {
+  if (!counter) {
+    counter = (async () => {
+      const { pagefind, shards, base, options } = await ready();
+      const instance = pagefind.createInstance({ basePath: base + shards[0].path, ...options(0, false) });
+      await Promise.all(shards.slice(1).map((shard, i) => instance.mergeIndex(base + shard.path, options(i + 1, false))));
+      await instance.search("");
+      return instance;
+    })();
+  }
+  return counter;
 }
 
 function dataOf(r) {
@@ -51,14 +68,6 @@ function dataOf(r) {
 // What the page shows of a result.
 function slim(d) {
   return { url: d.url, excerpt: d.excerpt, meta: d.meta || {} };
-}
-
-function addCounts(into, counts) {
-  for (const [key, values] of Object.entries(counts || {})) {
-    const target = into[key] = into[key] || {};
-    for (const [v, n] of Object.entries(values)) { target[v] = (target[v] || 0) + n; }
-  }
-  return into;
 }
 
 // Results in the order Pagefind gives them (by relevance, or by date within one shard).
@@ -101,15 +110,14 @@ function dateOrder(lists) {
   return { out, fill };
 }
 
-// One search: {order, total, counts}; total and counts may come after the first results.
+// One search: {order, total}; the total may come after the first results.
 async function find(term, filters, byDate) {
   const { pagefind, shards } = await ready();
   if (!byDate || shards.length < 2) {
     const options = { filters };
     if (byDate) { options.sort = { date: "desc" }; }
     const found = await pagefind.search(term, options);
-    return { order: fixedOrder(found.results), total: Promise.resolve(found.results.length),
-      counts: Promise.resolve(found.filters) };
+    return { order: fixedOrder(found.results), total: Promise.resolve(found.results.length) };
   }
   const lists = shards.map((shard, i) => {
     const [lo, hi] = shard.dates || ["", "9999"];
@@ -123,7 +131,6 @@ async function find(term, filters, byDate) {
   return {
     order: dateOrder(lists),
     total: all.then((found) => found.reduce((n, f) => n + f.results.length, 0)),
-    counts: all.then((found) => found.reduce((c, f) => addCounts(c, f.filters), {})),
   };
 }
 
@@ -160,31 +167,26 @@ const ops = {
     return page(id, found, from, size);
   },
 
-  // Counts for filter groups: {term, filters, handle, plain: [keys], selected: {key: filters without it}}.
-  // A plain group (no selection) counts within the search's results, from the search itself
-  // when its data was loaded then, else from one more search that loads it; a group with
+  // Counts for filter groups: {term, filters, plain: [keys], selected: {key: filters without it}}.
+  // A plain group (no selection) counts within the current results; a group with
   // selections counts as if it had none. A group's filter data loads with its first count.
   async counts(request) {
-    const { pagefind } = await ready();
-    const found = request.handle && searches.get(request.handle);
-    const main = found ? { ...(await found.counts) } : {};
+    const instance = await counting();
+    const out = {};
     const jobs = [];
-    const plain = request.plain.filter((key) => !main[key]);
-    if (plain.length) {
+    if (request.plain.length) {
       const filters = { ...request.filters };
-      plain.forEach((key) => { filters[key] = []; });
-      jobs.push(pagefind.search(request.term, { filters }).then((r) => {
-        plain.forEach((key) => { main[key] = r.filters[key]; });
+      request.plain.forEach((key) => { filters[key] = []; });
+      jobs.push(instance.search(request.term, { filters }).then((r) => {
+        request.plain.forEach((key) => { out[key] = r.filters[key] || {}; });
       }));
     }
     for (const [key, filters] of Object.entries(request.selected)) {
-      jobs.push(pagefind.search(request.term, { filters: { ...filters, [key]: [] } }).then((r) => {
-        main[key] = r.filters[key];
+      jobs.push(instance.search(request.term, { filters: { ...filters, [key]: [] } }).then((r) => {
+        out[key] = r.filters[key] || {};
       }));
     }
     await Promise.all(jobs);
-    const out = {};
-    request.plain.concat(Object.keys(request.selected)).forEach((key) => { out[key] = main[key] || {}; });
     return out;
   },
 

@@ -197,11 +197,11 @@
       fieldset.appendChild(note);
       details.appendChild(fieldset);
       filtersBox.appendChild(details);
-      groupParts[g.key] = { details: details, fieldset: fieldset, note: note, counted: false };
+      groupParts[g.key] = { details: details, fieldset: fieldset, note: note };
       details.addEventListener("toggle", function () {
         // while a search runs, it counts the open groups itself once its results are shown
         var state = root.getAttribute("data-state");
-        if (details.open && (state === "done" || state === "idle")) { countGroups(stateFromForm(), current, [g]); }
+        if (details.open && (state === "done" || state === "idle")) { countGroups(stateFromForm(), [g]); }
       });
     });
   }
@@ -230,7 +230,6 @@
       spans[v].textContent = "(" + n + ")";
       spans[v].parentNode.parentNode.classList.toggle("is-empty", n === 0);
     });
-    parts.counted = true;
     parts.note.hidden = Object.keys(spans).length > 0;
     parts.note.textContent = "None in this site.";
   }
@@ -260,13 +259,14 @@
   // A group without selections counts within the current results; a group with
   // selections counts as if it had none (values in one group are alternatives:
   // Implement OR Decide). A group's filter data loads with its first count.
-  async function countGroups(s, shown, groups) {
-    var seq = ++countSeq;
+  async function countGroups(s, groups) {
+    var seq = countSeq; // a new search (run) makes these counts stale
     groups = (groups || openGroups()).filter(function (g) { return groupParts[g.key].details.open; });
-    if (!groups.length) { return; }
-    var idle = !s.q && !hasFilters(s);
-    var request = { term: termOf(s), filters: pagefindFilters(s), handle: shown && !idle ? shown.handle : 0,
-      plain: [], selected: {} };
+    if (!groups.length) {
+      root.setAttribute("data-counts", "done");
+      return;
+    }
+    var request = { term: termOf(s), filters: pagefindFilters(s), plain: [], selected: {} };
     groups.forEach(function (g) {
       if (s.filters[g.key].length) { request.selected[g.key] = pagefindFilters(s, g.key); } else { request.plain.push(g.key); }
     });
@@ -294,7 +294,7 @@
       moreButton.hidden = true;
       setStatus("Type a word to search all briefs and weekly digests, or choose a filter.");
       root.setAttribute("data-state", "idle");
-      countGroups(s, null);
+      countGroups(s);
       return;
     }
     root.setAttribute("data-state", "searching");
@@ -322,11 +322,21 @@
     list.removeAttribute("aria-busy");
     setStatus(describe(s, done.total));
     root.setAttribute("data-state", "done");
-    countGroups(s, current);
+    countGroups(s);
   }
 
   // The next page of results, each shown as soon as it and those above it have arrived.
   async function showMore() {
+    if (moreButton.disabled) { return; }
+    moreButton.disabled = true;
+    try {
+      await nextPage();
+    } finally {
+      moreButton.disabled = false;
+    }
+  }
+
+  async function nextPage() {
     var seq = searchSeq;
     var first = true;
     var done = await (await engine).call("more", [current.handle, shownCount, PAGE_SIZE], function (item) {

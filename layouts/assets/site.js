@@ -48,6 +48,12 @@
   function startSearch(base, index) {
     if (started) { return started; }
     started = new Promise(function (resolve, reject) {
+      // the shard list comes while the worker's script loads, not after
+      var listing = fetch(index + "shards.json").then(function (response) {
+        if (!response.ok) { throw new Error("no search index (" + response.status + ")"); }
+        return response.json();
+      });
+      listing.catch(function () {}); // reported through `started`
       var worker;
       try {
         worker = new Worker(base + "assets/search-worker.js", { type: "module" });
@@ -81,7 +87,8 @@
         pending = {};
         reject(new Error("the search worker failed"));
       });
-      call("start", [base, index]).then(function () { resolve({ call: call }); }, reject);
+      listing.then(function (manifest) { return call("start", [base, manifest]); })
+        .then(function () { resolve({ call: call }); }, reject);
     });
     return started;
   }
