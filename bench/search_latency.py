@@ -14,9 +14,9 @@ Chromium (through Playwright) emulates the network with CDP: 20 Mbit/s each
 way and 40 ms added to every request. For each query ("governance",
 "procurement", "reward hacking") and each page, a fresh browser context
 (empty cache) opens the page, waits until the network has been idle for
-half a second, types the query into the search box (focus, then the text in
-one input event) and times from the focus to the first result link in the
-DOM. Requests and bytes are what the server sent, headers included, from
+half a second (with --at-load, only for the load event), types the query into
+the search box (focus, then the text in one input event) and times from the
+focus to the first result link in the DOM. Requests and bytes are what the server sent, headers included, from
 opening the page to the end of the first query (the network idle again);
 "after typing" counts only what the query itself fetched.
 
@@ -299,13 +299,14 @@ def new_page(browser, selector: str):
     return context, page, traffic
 
 
-def time_box(browser, url: str, log: list, box: str, selector: str, query: str) -> Sample:
-    """Open the page, let it settle, type the query, time focus -> first result link."""
+def time_box(browser, url: str, log: list, box: str, selector: str, query: str, at_load: bool) -> Sample:
+    """Open the page, let it settle (or not: at_load), type the query, time focus -> first result link."""
     context, page, traffic = new_page(browser, selector)
     try:
         opened = time.monotonic()
-        page.goto(url)
-        traffic.wait_idle(page)
+        page.goto(url, wait_until="load")
+        if not at_load:
+            traffic.wait_idle(page)
         typed = time.monotonic()
         page.fill(box, query)
         page.wait_for_selector(selector, state="attached", timeout=120_000)
@@ -343,7 +344,7 @@ def middle_brief(site: Path) -> str:
     return f"briefs/{briefs[len(briefs) // 2]}/"
 
 
-def measure(corpus: Path, n: int | None, runs: int, gzip_text: bool) -> dict[str, list[Sample]]:
+def measure(corpus: Path, n: int | None, runs: int, gzip_text: bool, at_load: bool) -> dict[str, list[Sample]]:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(REPO / "tests"))
@@ -360,9 +361,10 @@ def measure(corpus: Path, n: int | None, runs: int, gzip_text: bool) -> dict[str
             for _ in range(runs):
                 for query in QUERIES:
                     rows["ai-digest search page"].append(
-                        time_box(browser, ours_url + "search/", ours_log, "#q", OURS_RESULT, query))
+                        time_box(browser, ours_url + "search/", ours_log, "#q", OURS_RESULT, query, at_load))
                     rows["Pagefind Default UI"].append(
-                        time_box(browser, default_url, default_log, ".pagefind-ui__search-input", DEFAULT_RESULT, query))
+                        time_box(browser, default_url, default_log, ".pagefind-ui__search-input", DEFAULT_RESULT, query,
+                                 at_load))
                     rows["ai-digest header box"].append(
                         time_header(browser, ours_url + middle_brief(site), ours_log, query))
             browser.close()
@@ -393,15 +395,17 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus", type=Path, help="measure this corpus folder (content/, site/) instead")
     ap.add_argument("--runs", type=int, default=1, help="times each query is measured")
     ap.add_argument("--gzip", action="store_true", help="serve text files gzip-compressed, as most web servers do")
+    ap.add_argument("--at-load", action="store_true",
+                    help="type as soon as the page has loaded, not once its network is idle")
     ap.add_argument("--keep", action="store_true", help="keep the generated corpora (printed)")
     args = ap.parse_args(argv)
     if args.corpus:
-        print_rows(str(args.corpus), measure(args.corpus.resolve(), None, args.runs, args.gzip))
+        print_rows(str(args.corpus), measure(args.corpus.resolve(), None, args.runs, args.gzip, args.at_load))
         return 0
     for n in (int(x) for x in args.sizes.split(",")):
         work = Path(tempfile.mkdtemp(prefix=f"digest-search-bench-{n}-"))
         try:
-            print_rows(f"{n} briefs", measure(work / "corpus", n, args.runs, args.gzip))
+            print_rows(f"{n} briefs", measure(work / "corpus", n, args.runs, args.gzip, args.at_load))
         finally:
             if args.keep:
                 print(f"bench: kept {work / 'corpus'}", file=sys.stderr)
