@@ -157,7 +157,7 @@ const ops = {
     const found = await find(request.term, request.filters, request.byDate);
     const handle = ++nextHandle;
     searches.set(handle, found);
-    for (const old of searches.keys()) { if (searches.size > KEEP) { searches.delete(old); } }
+    while (searches.size > KEEP) { searches.delete(searches.keys().next().value); } // the oldest
     return { handle, ...(await page(id, found, 0, request.size)) };
   },
 
