@@ -40,7 +40,8 @@ from generator.templates import default_layouts, layout_dirs, make_environment, 
 from generator.validate import parse_brief, validate_content
 from generator.fragments import render_fragments
 from generator.parallel import default_jobs, run_in_workers
-from generator.write import StagingWriter, check_out_dir, discard, make_staging, prune_staging, recover, swap_in
+from generator.write import (BuildLock, EnvironmentProblem, StagingWriter, check_out_dir, discard, is_environment_error, make_staging,
+                             prune_staging, recover, swap_in)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class BuildOptions:
     cache_name: str | None = None  # which cache to use; None: one per output folder ("serve" shares one across builds)
     previous: Path | None = None  # a previous build to reuse unchanged files from; None: `out` itself
     spare: Path | None = None  # an old build folder to update in place (taken over); None: out's own spare
+    on_wait: object = None  # called with the other build's pid when this one has to wait for it
 
 
 @dataclass
@@ -170,8 +172,18 @@ def _cached_parser(cache: BuildCache, key: str, today: dt.date | None):
 def build_site(opts: BuildOptions) -> BuildReport:
     """Build the whole site into opts.out, atomically. Raises ContentError with every problem found."""
     started = time.perf_counter()
+    check_out_dir(opts.root, opts.out)
+    try:
+        with BuildLock(opts.out, on_wait=opts.on_wait):
+            return _locked_build(opts, started)
+    except OSError as exc:
+        if is_environment_error(exc):
+            raise EnvironmentProblem("write", exc) from exc
+        raise
+
+
+def _locked_build(opts: BuildOptions, started: float) -> BuildReport:
     root, out = opts.root, opts.out
-    check_out_dir(root, out)
     recover(out)
     key = build_key(root, opts)
     cache = BuildCache((cache_path(root, out, "build") if opts.cache_name is None
@@ -301,8 +313,8 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
         _write_manifest(staging, opts, content, report, writer.hashes)
         report.files = len(writer.hashes) + 1 + (report.search or {}).get("files", 0)
         swap_in(staging, out, background_delete=len(writer.hashes) > BACKGROUND_DELETE_FROM)
-    except BaseException:
-        discard(staging, out)
+    except BaseException as exc:
+        discard(staging, out, keep=not is_environment_error(exc))  # a full disk wants its space back
         raise
     # remember this build's pages only once it is published
     cache.store_outputs({k: OutputRecord(*v) for k, v in writer.records.items()})

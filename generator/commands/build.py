@@ -11,7 +11,7 @@ from generator.commands.common import add_root, print_diagnostics
 from generator.diagnostics import ContentError, summary_line
 from generator.manifest import ManifestError
 from generator.search import SearchIndexError
-from generator.write import OutputError
+from generator.write import EnvironmentProblem, OutputError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -24,6 +24,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clean", action="store_true", help="ignore the build cache and render everything")
 
 
+def _say_waiting(pid: str) -> None:
+    print(f"digest build: another build of this site is running (pid {pid}); waiting for it to finish ...",
+          file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     root = args.root
     out = args.out if args.out is not None else root / "site"
@@ -32,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         report = build_site(BuildOptions(root=root, out=out, drafts=args.drafts, base_url=args.base_url,
-                                         search=args.search, strict=args.strict, cache=not args.clean))
+                                         search=args.search, strict=args.strict, cache=not args.clean,
+                                         on_wait=_say_waiting))
     except ContentError as exc:
         print_diagnostics(exc.diagnostics, 0, summary=False)
         print(f"build failed: {summary_line(exc.diagnostics, len({d.path for d in exc.diagnostics}))}; "
@@ -43,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except SearchIndexError as exc:
         print(f"digest build: error: search index failed: {exc}; nothing written, {out} left as it was", file=sys.stderr)
+        return 1
+    except EnvironmentProblem as exc:
+        print(f"digest build: error: {exc}; nothing published, {out} left as it was", file=sys.stderr)
         return 1
     except ManifestError as exc:
         print(f"digest build: error: {exc}", file=sys.stderr)
