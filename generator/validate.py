@@ -323,7 +323,7 @@ def parse_page(src: SourceFile) -> tuple[Page | None, list[Diagnostic]]:
     if not is_valid_slug(name):
         c.diagnostics.append(Diagnostic(src.src_path, 0, 0, "error", "", f"page file name '{name}' cannot be a URL",
                                         "use lower-case letters, digits and hyphens, e.g. about.md"))
-    reserved = {"briefs", "issues", "tags", "sources", "actions", "search", "pagefind", "assets", "page"}
+    from generator.plan import RESERVED as reserved
     if name in reserved:
         c.diagnostics.append(Diagnostic(src.src_path, 0, 0, "error", "", f"'{name}' is a reserved URL",
                                         f"rename the page; reserved: {', '.join(sorted(reserved))}"))
