@@ -405,6 +405,7 @@ def _write_manifest(staging: Path, opts: BuildOptions, content: Content, report:
         counts={"briefs": report.briefs, "issues": report.issues, "pages": report.pages},
         git_commit=manifest.git_commit(opts.root),
         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
+        generated=manifest.generated_briefs(content.briefs, opts.drafts),
     )
     (staging / manifest.MANIFEST_NAME).write_bytes(data)
 

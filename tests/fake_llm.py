@@ -3,11 +3,19 @@
 It listens on 127.0.0.1 only, answers POST /v1/chat/completions from a script
 of answers (then from a default), and records every request it received:
 headers and decoded JSON body. Nothing here touches the network.
+
+Run on its own, it is a stand-in for a real API, for trying `digest draft`
+without one: every answer is a canned draft made from the source's own
+sentences (no model is involved).
+
+    .venv/bin/python tests/fake_llm.py --port 8765
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,10 +46,27 @@ def completion(content: str | dict, model: str = "test-model-1", **extra) -> dic
     return {"id": "chatcmpl-test", "object": "chat.completion", "model": model, "choices": [choice]}
 
 
+def stand_in_draft(request: dict) -> dict:
+    """A canned draft from the request's own text: its first sentences, nothing invented."""
+    sent = json.loads(request["messages"][1]["content"])
+    source, site = sent["source"], sent["site"]
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(source["text"].split())) if len(s.strip()) > 20]
+    first = sentences[0] if sentences and len(sentences[0]) <= 300 else f"A first draft of '{source['title']}'."
+    names = [a["name"] for a in site["actions"]]
+    return {
+        "standfirst": first,
+        "key_points": [s[:200] for s in sentences[:3]] or [source["title"]],
+        "summary": " ".join(sentences[:5]) or source["title"],
+        "implications": [{"action": "Monitor" if "Monitor" in names else names[-1],
+                          "text": "A stand-in wrote this line; an editor decides what the item means for agencies."}],
+    }
+
+
 @dataclass
 class Answer:
     status: int = 200
-    body: bytes | dict | None = None  # a dict is sent as JSON
+    body: bytes | dict | None = None  # a dict is sent as JSON; None with make= builds it from the request
+    make: Callable[[dict], dict] | None = None  # request body -> the reply's content
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     before: Callable[[], None] | None = None  # runs when the request arrives (e.g. to edit a file)
@@ -55,7 +80,7 @@ class Received:
 
 
 class FakeLLM:
-    def __init__(self, default: Answer | None = None) -> None:
+    def __init__(self, default: Answer | None = None, port: int = 0) -> None:
         self.script: list[Answer] = []
         self.default = default or Answer(body=completion(GOOD_REPLY))
         self.received: list[Received] = []
@@ -81,6 +106,8 @@ class FakeLLM:
                 if answer.delay:
                     fake.release.wait(answer.delay)
                 payload = answer.body
+                if answer.make is not None and body is not None:
+                    payload = completion(answer.make(body), model=str(body.get("model") or "stand-in"))
                 if isinstance(payload, dict):
                     payload = json.dumps(payload).encode()
                 payload = payload or b""
@@ -100,7 +127,7 @@ class FakeLLM:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -120,3 +147,15 @@ class FakeLLM:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="A stand-in chat-completions API on 127.0.0.1, for trying digest draft.")
+    parser.add_argument("--port", type=int, default=8765)
+    options = parser.parse_args()
+    fake = FakeLLM(default=Answer(make=stand_in_draft), port=options.port)
+    print(f"Stand-in API at {fake.endpoint} (Ctrl-C to stop)", flush=True)
+    try:
+        fake.server.serve_forever()
+    except KeyboardInterrupt:
+        pass

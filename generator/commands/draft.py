@@ -85,14 +85,13 @@ def _named(root: Path, names: list[str], briefs: dict[str, tuple]) -> tuple[list
     root_real = root.resolve()
     out: list[str] = []
     for name in names:
-        candidates = [Path(name), root / name]
-        path = next((p for p in candidates if p.is_file()), None)
-        if path is None:
+        files = [p.resolve() for p in (Path(name), root / name) if p.is_file()]
+        if not files:
             return [], f"'{name}': no such file"
-        try:
-            rel = path.resolve().relative_to(root_real).as_posix()
-        except ValueError:
+        inside = [p for p in files if p.is_relative_to(root_real)]
+        if not inside:
             return [], f"'{name}' is not inside the site folder {root}"
+        rel = inside[0].relative_to(root_real).as_posix()
         if rel not in briefs:
             return [], f"'{name}' is not a brief (briefs are content/briefs/**/*.md)"
         if rel not in out:
