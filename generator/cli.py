@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("generator.commands.new", "write a new brief or weekly editorial from a stub"),
     "serve": ("generator.commands.serve", "preview the site with live reload"),
     "ingest": ("generator.commands.ingest", "draft briefs from the sources' RSS/Atom feeds"),
+    "draft": ("generator.commands.draft", "fill ingested drafts with a language model's first draft, for review"),
     "verify": ("generator.commands.verify", "check a built site against its build-manifest.json"),
 }
 

@@ -21,6 +21,7 @@ SOURCES = "sources"
 BRIEF = "brief"
 ISSUE = "issue"
 PAGE = "page"
+PROMPT = "prompt"  # content/prompts/*.md: instructions for `digest draft`, recorded but not built
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ def classify(rel: str) -> str | None:
         return ISSUE
     if parts[0] == "pages" and len(parts) == 2:
         return PAGE
+    if parts[0] == "prompts" and len(parts) == 2:
+        return PROMPT
     return None
 
 

@@ -90,8 +90,13 @@ def build_manifest(
     source_date_epoch: str | None,
     python_version: str | None = None,
     libraries: Mapping[str, str | None] | None = None,
+    generated: Mapping[str, Mapping[str, str]] | None = None,
 ) -> bytes:
-    """The manifest as UTF-8 JSON bytes. `output_files` must not include the manifest itself."""
+    """The manifest as UTF-8 JSON bytes. `output_files` must not include the manifest itself.
+
+    `generated` maps each published brief that a language model drafted (by
+    source path) to its model, prompt_sha256, date and reviewer.
+    """
     outputs = _digests(output_files)
     outputs.pop(MANIFEST_NAME, None)
     manifest: dict[str, object] = {
@@ -104,6 +109,8 @@ def build_manifest(
         "sources": _digests(source_files),
         "outputs": outputs,
         "output_count": len(outputs),
+        "generated": {path.replace("\\", "/"): dict(sorted(record.items()))
+                      for path, record in sorted((generated or {}).items())},
     }
     built_at = build_time(source_date_epoch)
     if built_at is not None:
@@ -111,6 +118,16 @@ def build_manifest(
         manifest["built_at"] = built_at
     text = json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     return text.encode("utf-8")
+
+
+def generated_briefs(briefs, include_drafts: bool) -> dict[str, dict[str, str]]:
+    """Source path -> {model, prompt_sha256, date, reviewed_by} of each built brief a model drafted."""
+    return {
+        b.src_path: {"model": b.generated.model, "prompt_sha256": b.generated.prompt_sha256,
+                     "date": b.generated.date.isoformat(), "reviewed_by": b.reviewed_by}
+        for b in briefs
+        if b.generated is not None and (include_drafts or not b.draft)
+    }
 
 
 # ---- reading files ---------------------------------------------------------

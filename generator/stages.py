@@ -81,8 +81,8 @@ def plan_inputs(opts: BuildOptions, checked: CheckResult, site, memory: Memory) 
     sources = checked.content.source_files
     fingerprints = {b.slug: hashlib.sha256(f"{key}\0{b.src_path}\0".encode() + sources[b.src_path]).hexdigest()[:32]
                     for b in site.briefs}
-    texts = {p: hashlib.sha256(data).hexdigest()[:32] for p, data in sources.items() if p not in
-             {b.src_path for b in site.briefs}}
+    brief_paths = {b.src_path for b in site.briefs}
+    texts = {p: hashlib.sha256(data).hexdigest()[:32] for p, data in sources.items() if p not in brief_paths}
     return PlanInputs(key, fingerprints, texts, static_assets(opts.root))
 
 
@@ -125,6 +125,7 @@ def write_manifest(staging, opts: BuildOptions, content, written, site) -> None:
         counts={"briefs": len(site.briefs), "issues": len(site.issues), "pages": written.pages},
         git_commit=manifest.git_commit(opts.root),
         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
+        generated=manifest.generated_briefs(content.briefs, opts.drafts),
     )
     target = staging / manifest.MANIFEST_NAME
     target.unlink(missing_ok=True)

@@ -20,15 +20,17 @@ from generator.diagnostics import Diagnostic
 from generator.fields import Checker, did_you_mean
 from generator.frontmatter import FrontMatterProblem, normalise_newlines, split_front_matter
 from generator.load import BRIEF, ISSUE, PAGE, SourceFile
-from generator.model import Brief, Content, Editorial, Implication, Page, Source, Week
+from generator.model import Brief, Content, Editorial, Generated, Implication, Page, Source, Week
 from generator.slugs import is_valid_slug, slugify
 from generator.yamlsrc import YamlDoc, YamlProblem, parse_yaml
 
 BRIEF_FIELDS = ["title", "standfirst", "source", "published", "issue", "tags", "section", "jurisdiction",
-                "key_points", "implications", "caveats", "slug", "draft", "updated", "classification"]
+                "key_points", "implications", "caveats", "slug", "draft", "updated", "classification",
+                "generated", "reviewed_by"]
 BRIEF_REQUIRED = ["title", "standfirst", "source", "published", "tags", "key_points", "implications"]
 SOURCE_FIELDS = ["name", "author", "url"]
 IMPLICATION_FIELDS = ["action", "text"]
+GENERATED_FIELDS = ["model", "prompt_sha256", "date"]
 EDITORIAL_FIELDS = ["title"]
 PAGE_FIELDS = ["title"]
 MAX_KEY_POINTS = 6
@@ -178,6 +180,15 @@ def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) 
         elif classification and not cfg.marking:
             c.error(("classification",), f"brief is {classification} but the site has no marking",
                     "set marking in content/site.yaml")
+    generated = _generated(c, get("generated")) if "generated" in data else None
+    reviewed_by = c.string(("reviewed_by",), get("reviewed_by")) if "reviewed_by" in data else ""
+    if reviewed_by and reviewed_by.startswith(PLACEHOLDER):
+        c.error(("reviewed_by",), f"still holds the {PLACEHOLDER} placeholder", "write the reviewer's name")
+    if "generated" in data and draft is False and "reviewed_by" not in data:
+        at = ("draft",) if "draft" in data else ("generated",)
+        c.error(at, "a drafted brief (it has 'generated') is published without a reviewer",
+                "after an editor has checked it against the source, add 'reviewed_by: <their name>'; "
+                "until then keep 'draft: true'", at_key=True)
     stem = PurePosixPath(src.src_path).stem
     if "slug" in data:
         slug = c.string(("slug",), get("slug"))
@@ -210,7 +221,7 @@ def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) 
         tags=tuple(tags), key_points=tuple(key_points), implications=tuple(implications), body=body,
         src_path=src.src_path, section=section or "", jurisdiction=jurisdiction or "",
         caveats=tuple(caveats or ()), draft=bool(draft), updated=updated, classification=classification,
-        lines=lines_of,
+        generated=generated, reviewed_by=reviewed_by or "", lines=lines_of,
     )
     return brief, c.diagnostics
 
@@ -252,6 +263,28 @@ def _source(c: Checker, value) -> Source | None:
         url = None
     if name and url is not None and author is not None:
         return Source(name=name, url=url, author=author)
+    return None
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _generated(c: Checker, value) -> Generated | None:
+    path = ("generated",)
+    m = c.mapping(path, value, "what drafted the brief (model, prompt_sha256, date)")
+    if m is None:
+        return None
+    c.unknown_keys(path, m, GENERATED_FIELDS)
+    c.required(path, m, GENERATED_FIELDS)
+    model = c.string(path + ("model",), m["model"]) if "model" in m else None
+    digest = c.string(path + ("prompt_sha256",), m["prompt_sha256"]) if "prompt_sha256" in m else None
+    if digest is not None and not _SHA256.match(digest):
+        c.error(path + ("prompt_sha256",), "expected the sha256 of the prompt: 64 lower-case hex digits",
+                "leave the value `digest draft` wrote")
+        digest = None
+    day = c.date(path + ("date",), m["date"]) if "date" in m else None
+    if model and digest and day:
+        return Generated(model, digest, day)
     return None
 
 

@@ -203,6 +203,10 @@ def brief_stub(title: str, slug: str, published: str, config: SiteConfig, entry=
         "# Optional protective marking, never above the site's own"
         + (f" ({config.marking})." if config.marking else "."),
         "# classification: OFFICIAL",
+        "# Written by `digest draft` when a language model drafts the brief; leave it as it is.",
+        "# generated: {model: ..., prompt_sha256: ..., date: ...}",
+        "# Who checked a drafted brief against the source; needed to publish one that has 'generated'.",
+        "# reviewed_by: ",
         "# true keeps the brief off the site. Remove this line (or write false) when the brief is ready.",
         "draft: true",
         "---",
