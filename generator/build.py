@@ -298,7 +298,7 @@ def _build(opts: BuildOptions, cache: BuildCache, key: str, started: float) -> B
         search_signatures = None
         if opts.search:
             report.search, search_signatures = _index(staging, site, writer.hashes, previous_dir, cache)
-        _write_manifest(staging, opts, content, report, writer.hashes)
+        _write_manifest(staging, opts, content, report, writer.hashes, checked.config.base_url)
         report.files = len(writer.hashes) + 1 + (report.search or {}).get("files", 0)
         swap_in(staging, out, background_delete=len(writer.hashes) > BACKGROUND_DELETE_FROM)
     except BaseException:
@@ -390,7 +390,8 @@ def _index(staging: Path, site, hashes: dict, out: Path, cache: BuildCache) -> t
     return search.index_shards(staging, shards, hashes, out if out.is_dir() else None, previous)
 
 
-def _write_manifest(staging: Path, opts: BuildOptions, content: Content, report: BuildReport, hashes: dict) -> None:
+def _write_manifest(staging: Path, opts: BuildOptions, content: Content, report: BuildReport, hashes: dict,
+                    base_url: str) -> None:
     """build-manifest.json: hashes of every input and output, written before the swap."""
     sources = dict(content.source_files)
     sources.update({f"layouts/{name}": data for name, data in template_files(opts.root).items()})
@@ -405,6 +406,7 @@ def _write_manifest(staging: Path, opts: BuildOptions, content: Content, report:
         counts={"briefs": report.briefs, "issues": report.issues, "pages": report.pages},
         git_commit=manifest.git_commit(opts.root),
         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
+        base_url=base_url,
     )
     (staging / manifest.MANIFEST_NAME).write_bytes(data)
 
