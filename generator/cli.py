@@ -13,6 +13,7 @@ import os
 import sys
 
 from generator import __version__
+from generator.environment import help_text as environment_help
 
 # name -> (module, one-line help). Modules are imported lazily so that
 # `digest build` does not pay for watchdog, feedparser or the HTTP server.
@@ -36,11 +37,13 @@ class _Parser(argparse.ArgumentParser):
 
 def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only `command`'s module is imported (all of them when None)."""
-    parser = _Parser(prog="digest", description="Build and preview the AI digest site.")
+    parser = _Parser(prog="digest", description="Build and preview the AI digest site.",
+                     epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"ai-digest {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module_name, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=environment_help(name),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         if command is None or name == command:
             module = importlib.import_module(module_name)
             module.add_arguments(p)

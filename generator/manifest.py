@@ -1,8 +1,9 @@
 """Provenance: the build manifest that says which inputs produced which bytes.
 
-`build_manifest` turns hashes (or raw bytes) of the source and output files
-into deterministic JSON: sorted keys, no build time unless SOURCE_DATE_EPOCH
-is set, paths relative and POSIX style. The same commit built with the same
+`build_manifest` turns hashes (or raw bytes) of the source and output files,
+and the base URL the site was built for, into deterministic JSON: sorted
+keys, no build time unless SOURCE_DATE_EPOCH is set, paths relative and
+POSIX style. The same commit built with the same
 tool versions gives a byte-identical manifest on any machine.
 
 `verify_site` recomputes the output hashes of a built folder and lists every
@@ -91,11 +92,14 @@ def build_manifest(
     python_version: str | None = None,
     libraries: Mapping[str, str | None] | None = None,
     generated: Mapping[str, Mapping[str, str]] | None = None,
+    base_url: str | None = None,
 ) -> bytes:
     """The manifest as UTF-8 JSON bytes. `output_files` must not include the manifest itself.
 
     `generated` maps each published brief that a language model drafted (by
-    source path) to its model, prompt_sha256, date and reviewer.
+    source path) to its model, prompt_sha256, date and reviewer. `base_url` is the
+    URL the site was built for: every link starts with its path, so
+    `digest serve --site` serves the folder there.
     """
     outputs = _digests(output_files)
     outputs.pop(MANIFEST_NAME, None)
@@ -112,6 +116,8 @@ def build_manifest(
         "generated": {path.replace("\\", "/"): dict(sorted(record.items()))
                       for path, record in sorted((generated or {}).items())},
     }
+    if base_url is not None:
+        manifest["base_url"] = base_url
     built_at = build_time(source_date_epoch)
     if built_at is not None:
         manifest["source_date_epoch"] = int(source_date_epoch.strip())  # type: ignore[union-attr]

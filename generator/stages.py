@@ -126,6 +126,7 @@ def write_manifest(staging, opts: BuildOptions, content, written, site) -> None:
         git_commit=manifest.git_commit(opts.root),
         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
         generated=manifest.generated_briefs(content.briefs, opts.drafts),
+        base_url=site.config.base_url,
     )
     target = staging / manifest.MANIFEST_NAME
     target.unlink(missing_ok=True)
