@@ -13,6 +13,8 @@ import dataclasses
 from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
 
+from generator.controlchars import visible
+
 Severity = Literal["error", "warning"]
 
 
@@ -51,9 +53,9 @@ class Diagnostic:
 
     def format(self) -> str:
         """path:line:col: severity: text, then the source line with a caret under the column."""
-        out = f"{self.location}: {self.severity}: {self.text}"
+        out = f"{self.location}: {self.severity}: {visible(self.text)}"
         if self.source_line and self.line:
-            src, col = _excerpt(self.source_line.rstrip("\r\n").replace("\t", " "), self.col)
+            src, col = _excerpt(visible(self.source_line.rstrip("\r\n").replace("\t", " ")), self.col)
             out += f"\n    {src}"
             if col:
                 out += "\n    " + " " * (col - 1) + "^"
@@ -71,7 +73,7 @@ class Diagnostic:
             props.append(f"line={self.line}")
         if self.col:
             props.append(f"col={self.col}")
-        return f"::{self.severity} {','.join(props)}::{esc(self.text)}"
+        return f"::{self.severity} {','.join(props)}::{esc(visible(self.text))}"
 
     def to_json(self) -> dict:
         return asdict(self)
