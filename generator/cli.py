@@ -13,6 +13,7 @@ import os
 import sys
 
 from generator import __version__
+from generator.commands.common import resolve_root
 
 # name -> (module, one-line help). Modules are imported lazily so that
 # `digest build` does not pay for watchdog, feedparser or the HTTP server.
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        resolve_root(args)  # --root not given: look upwards from here for the site, as git does
         return int(args._module.run(args) or 0)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
