@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("generator.commands.serve", "preview the site with live reload"),
     "ingest": ("generator.commands.ingest", "draft briefs from the sources' RSS/Atom feeds"),
     "verify": ("generator.commands.verify", "check a built site against its build-manifest.json"),
+    "init": ("generator.commands.init", "write a new site: settings, an example brief, workflows"),
 }
 
 
