@@ -3,7 +3,7 @@
 The starter lives in generator/starter/ (inside the wheel too): settings, one
 source list, an example brief, an About page, the three GitHub Actions
 workflows (check pull requests, publish main, draft briefs from the feeds),
-a requirements.txt that pins this version of the tool for those workflows,
+the editor's pull-request checklist, a requirements.txt that pins this version of the tool for those workflows,
 and a .gitignore. `digest check --strict` and `digest build` accept it as
 written.
 """
@@ -28,6 +28,7 @@ LAYOUT = {
     ".github/workflows/check.yml": "workflows/check.yml",
     ".github/workflows/publish.yml": "workflows/publish.yml",
     ".github/workflows/ingest.yml": "workflows/ingest.yml",
+    ".github/pull_request_template.md": "pull_request_template.md",
     "requirements.txt": "requirements.txt",
     ".gitignore": "gitignore",
 }

@@ -23,7 +23,7 @@ from generator import __version__
 from generator.newsite import LAYOUT, SOURCE_URL, starter_files
 
 BIN = Path(sys.executable).parent
-EXPECTED = [".github/workflows/check.yml", ".github/workflows/ingest.yml", ".github/workflows/publish.yml",
+EXPECTED = [".github/pull_request_template.md", ".github/workflows/check.yml", ".github/workflows/ingest.yml", ".github/workflows/publish.yml",
             ".gitignore", "content/briefs/{year}/welcome.md", "content/pages/about.md", "content/site.yaml",
             "content/sources.yaml", "requirements.txt"]
 
