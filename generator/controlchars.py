@@ -19,6 +19,20 @@ import re
 # YAML reads it as a line break the caller decides to let it through.
 BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
+# A quick look at the bytes of a UTF-8 file first (the regex is ~8x slower on 10,000 briefs):
+# a C0 control or DEL is one byte that never occurs inside another character's encoding; a C1
+# control is \xc2 followed by \x80-\x9f; U+FFFE and U+FFFF are \xef\xbf\xbe and \xef\xbf\xbf.
+_NOT_C0 = bytes(b for b in range(256) if not (b < 0x20 and b not in (0x09, 0x0A, 0x0D) or b == 0x7F))
+_WIDE = re.compile(rb"\xc2[\x80-\x9f]|\xef\xbf[\xbe\xbf]")
+
+
+def may_hold(raw: bytes) -> bool:
+    """False when the UTF-8 bytes certainly hold no bad character (CR counts as a line ending)."""
+    if raw.translate(None, _NOT_C0):
+        return True
+    return (b"\xc2" in raw or b"\xef\xbf" in raw) and _WIDE.search(raw) is not None
+
+
 _C0 = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
        "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US").split()
 _C1 = ("PAD HOP BPH NBH IND NEL SSA ESA HTS HTJ VTS PLD PLU RI SS2 SS3 "

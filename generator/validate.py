@@ -98,7 +98,8 @@ def _parse_document(src: SourceFile, require_front_matter: bool) -> tuple[YamlDo
     text = normalise_newlines(src.text)
     lines = text.split("\n")
     if not require_front_matter and not text.startswith("---"):
-        typed = control_characters(src.src_path, lines, field="body") if controlchars.BAD.search(text) else []
+        typed = (control_characters(src.src_path, lines, field="body")
+                 if controlchars.may_hold(src.raw) and controlchars.BAD.search(text) else [])
         return YamlDoc(data={}), text, 1, lines, typed
     try:
         split = split_front_matter(text)
@@ -106,7 +107,7 @@ def _parse_document(src: SourceFile, require_front_matter: bool) -> tuple[YamlDo
         line_text = lines[p.line - 1] if 0 < p.line <= len(lines) else ""
         return None, "", 0, lines, [Diagnostic(src.src_path, p.line, 1, "error", "", p.message, p.hint, line_text)]
     in_yaml = in_body = []
-    if controlchars.BAD.search(text):
+    if controlchars.may_hold(src.raw) and controlchars.BAD.search(text):
         in_yaml = control_characters(src.src_path, lines, 2, split.body_first_line - 2, allow_nel=True)
         in_body = control_characters(src.src_path, lines, split.body_first_line, field="body")
     if in_yaml:

@@ -16,11 +16,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, SITE_YAML, brief_text, build
 from generator.build import check_site
 from generator.cli import main
-from generator.controlchars import escapes_in_double_quoted, visible
+from generator.controlchars import BAD, escapes_in_double_quoted, may_hold, visible
 from generator.diagnostics import errors_in
 
 HIJACKED = brief_text("Agents \\a and \\e hijacked")  # the YAML escapes, as an editor would type them
@@ -171,3 +173,19 @@ def test_the_escape_finder_walks_yaml_double_quotes():
                                                      (3, 3, "\x1b", "\\e")]
     assert escapes_in_double_quoted(lines, 1, 1) == []  # not a double-quoted scalar
     assert visible("a\x00b\x7fc\x85d") == "a\u2400b\u2421c\ufffdd"
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(st.characters(blacklist_categories=("Cs",))))
+def test_the_quick_look_at_the_bytes_never_misses_a_control_character(text):
+    found = BAD.search(text.replace("\r", "\n")) is not None
+    assert may_hold(text.encode("utf-8")) or not found
+
+
+def test_the_quick_look_catches_every_bad_character_and_passes_the_rest():
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # not encodable in UTF-8; a file holding one is refused as undecodable
+        ch = chr(code)
+        expected = BAD.fullmatch(ch) is not None and ch != "\r"
+        assert may_hold(f"a{ch}b".encode("utf-8")) == expected, hex(code)
