@@ -72,7 +72,7 @@ class Checker:
         self.diagnostics: list[Diagnostic] = []
         # YAML refuses control characters typed as they are, so a value can only hold one written as
         # an escape in double quotes: with no backslash in the file, no value needs looking at.
-        self.escapes = any("\\" in line for line in lines)
+        self.escapes = "\\" in "\n".join(lines)
 
     # -- reporting -----------------------------------------------------------
     def _line_text(self, line: int) -> str:
