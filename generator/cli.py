@@ -14,6 +14,7 @@ import sys
 
 from generator import __version__
 from generator.environment import help_text as environment_help
+from generator.commands.common import resolve_root
 
 # name -> (module, one-line help). Modules are imported lazily so that
 # `digest build` does not pay for watchdog, feedparser or the HTTP server.
@@ -25,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("generator.commands.ingest", "draft briefs from the sources' RSS/Atom feeds"),
     "draft": ("generator.commands.draft", "fill ingested drafts with a language model's first draft, for review"),
     "verify": ("generator.commands.verify", "check a built site against its build-manifest.json"),
+    "init": ("generator.commands.init", "write a new site: settings, an example brief, workflows"),
 }
 
 
@@ -67,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        resolve_root(args)  # --root not given: look upwards from here for the site, as git does
         return int(args._module.run(args) or 0)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.diagnostics import Diagnostic
-from generator.fields import Checker
+from generator.fields import Checker, control_characters
 from generator.load import read_text
 from generator.slugs import slugify
 from generator.yamlsrc import YamlProblem, parse_yaml
@@ -98,6 +98,9 @@ def parse_config(text: str) -> tuple[SiteConfig | None, list[Diagnostic]]:
 
     text = normalise_newlines(text)
     lines = text.split("\n")
+    typed = control_characters(SRC_PATH, lines, allow_nel=True)
+    if typed:  # YAML cannot be read past them
+        return None, typed
     try:
         doc = parse_yaml(text, 1)
     except YamlProblem as p:

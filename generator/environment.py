@@ -16,7 +16,12 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "GITHUB_ACTIONS": ("check, build, ingest, verify", "when 'true' (as in GitHub Actions), problems are also printed as ::error annotations"),
     "PAGEFIND_BINARY_PATH": ("build, serve", "the Pagefind program to index with, instead of the one "
                                              "installed with the pagefind package"),
-    "DIGEST_SEARCH_SHARD_PAGES": ("build, serve", "pages per search-index shard (default: 1000)"),
+    "DIGEST_SEARCH_SHARD_PAGES": ("build, serve", "pages in the smallest full search-index shard (default: 256); "
+                                                  "larger shards are powers of two of it"),
+    "NO_COLOR": ("all", "when set (to anything), errors and warnings are never coloured"),
+    "FORCE_COLOR": ("all", "when set, errors and warnings are coloured even when stderr is not a terminal"),
+    "TERM": ("all", "'dumb' turns colour off"),
+    "DIGEST_LLM_API_KEY": ("draft", "the key sent as Authorization: Bearer to the drafting endpoint; read from nowhere else"),
     "DIGEST_SYNC_DELETE": ("build", "when set, the replaced site is deleted before the build exits, not in the background"),
     "DIGEST_DEBUG": ("all", "when set, an internal error shows its traceback instead of a one-line message"),
     "https_proxy": ("ingest", "proxy for https feeds (also HTTPS_PROXY), read by Python's standard library"),

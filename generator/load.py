@@ -129,7 +129,8 @@ def find_content(root: Path) -> LoadResult:
     seen = 0
     if not content.is_dir():
         return LoadResult([], [Diagnostic("content", 0, 0, "error", "", "no content/ folder here",
-                                          f"run digest in the site root (the folder that holds content/), or pass --root; looked in {root}")], 0)
+                                          f"run digest in a site's folder (the one holding content/site.yaml) or any folder inside it, "
+                                          f"or pass --root; looked in {root.absolute()}")], 0)
     content_real = os.path.realpath(content)
     stack = [("", content)]
     while stack:

@@ -15,9 +15,10 @@ from collections import defaultdict
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from generator import controlchars
 from generator.config import MARKINGS, SiteConfig
 from generator.diagnostics import Diagnostic
-from generator.fields import Checker, did_you_mean
+from generator.fields import Checker, control_characters, did_you_mean
 from generator.frontmatter import FrontMatterProblem, normalise_newlines, split_front_matter
 from generator.load import BRIEF, ISSUE, PAGE, SourceFile
 from generator.model import Brief, Content, Editorial, Generated, Implication, Page, Source, Week
@@ -90,24 +91,37 @@ def _position(doc: YamlDoc, lines: list[str], path: tuple) -> tuple[int, int, st
 
 
 def _parse_document(src: SourceFile, require_front_matter: bool) -> tuple[YamlDoc | None, str, int, list[str], list[Diagnostic]]:
-    """Split and parse a Markdown file. Returns (doc, body, body_first_line, lines, diagnostics)."""
+    """Split and parse a Markdown file. Returns (doc, body, body_first_line, lines, diagnostics).
+
+    Control characters typed into the body are reported and the rest is still
+    checked; typed into the front matter, they stop the file there (YAML
+    cannot be read past them), each reported at its line and column.
+    """
     text = normalise_newlines(src.text)
     lines = text.split("\n")
     if not require_front_matter and not text.startswith("---"):
-        return YamlDoc(data={}), text, 1, lines, []
+        typed = (control_characters(src.src_path, lines, field="body")
+                 if controlchars.may_hold(src.raw) and controlchars.BAD.search(text) else [])
+        return YamlDoc(data={}), text, 1, lines, typed
     try:
         split = split_front_matter(text)
     except FrontMatterProblem as p:
         line_text = lines[p.line - 1] if 0 < p.line <= len(lines) else ""
         return None, "", 0, lines, [Diagnostic(src.src_path, p.line, 1, "error", "", p.message, p.hint, line_text)]
+    in_yaml = in_body = []
+    if controlchars.may_hold(src.raw) and controlchars.BAD.search(text):
+        in_yaml = control_characters(src.src_path, lines, 2, split.body_first_line - 2, allow_nel=True)
+        in_body = control_characters(src.src_path, lines, split.body_first_line, field="body")
+    if in_yaml:
+        return None, "", 0, lines, in_yaml + in_body
     try:
         doc = parse_yaml(split.yaml_text, split.yaml_first_line)
     except YamlProblem as p:
         line_text = lines[p.line - 1] if 0 < p.line <= len(lines) else ""
-        return None, "", 0, lines, [Diagnostic(src.src_path, p.line, p.col, "error", p.field, p.message, p.hint, line_text)]
+        return None, "", 0, lines, [Diagnostic(src.src_path, p.line, p.col, "error", p.field, p.message, p.hint, line_text)] + in_body
     if doc.data is None:
         doc.data = {}
-    return doc, split.body, split.body_first_line, lines, []
+    return doc, split.body, split.body_first_line, lines, in_body
 
 
 def _open_fields(src: SourceFile, require_front_matter: bool, what: str, allowed: list[str]):
@@ -120,6 +134,7 @@ def _open_fields(src: SourceFile, require_front_matter: bool, what: str, allowed
     if doc is None:
         return diags
     c = Checker(doc, src.src_path, lines)
+    c.diagnostics.extend(diags)
     data = c.mapping((), doc.data, what)
     if data is None:
         return c.diagnostics

@@ -18,8 +18,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from generator.commands.common import add_root, add_verbosity
-from generator.diagnostics import format_report
+from generator.commands.common import add_root, add_verbosity, print_diagnostics
 from generator.ingest import fetch
 from generator.ingest.dedupe import KnownEntries, normalise_url, scan_briefs
 from generator.ingest.pipeline import FeedTarget, Options, ingest_feed
@@ -116,12 +115,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     settings, problems = load_settings(root)
     if settings is None:
-        _err(format_report(problems, 1))
+        print_diagnostics(problems, 1)
         return 1
     sources, problems = load_registry(root, list(settings.sections or []) or None,
                                       list(settings.jurisdictions or []) or None)
     if any(d.severity == "error" for d in problems):
-        _err(format_report(problems, 1))
+        print_diagnostics(problems, 1)
         return 1
     targets = _targets(args, sources)
     if isinstance(targets, str):
