@@ -124,7 +124,7 @@ def _run_pagefind(site: Path, bundle: Path, started: float) -> dict:
 # -- shards: an index in parts, so a new brief re-indexes one small part ------------
 SHARD_PAGES = 256  # pages in the smallest full shard
 SHARDS_DIR = "pagefind-shards"
-SHARD_LIST = "shards.json"  # in pagefind/: the other shards' folders, merged by search.js at query time
+SHARD_LIST = "shards.json"  # in pagefind/: the browser's list of shards (write_browser_manifest)
 
 
 def plan_shards(pages: list[tuple[tuple, str]]) -> list[list[str]]:
@@ -210,11 +210,9 @@ def update_index(site: Path, previous: Path | None, pages: list[tuple[tuple, str
         shutil.rmtree(bundle, ignore_errors=True)
         if primary is not None:
             _link_tree(root / primary, bundle)
-    others = [f"{SHARDS_DIR}/{n}/" for n in names[1:] if (root / n / "pagefind-entry.json").is_file()]
     if bundle.is_dir():
-        listing = bundle / SHARD_LIST
-        listing.unlink(missing_ok=True)  # it may be a link shared with the published site
-        listing.write_text(json.dumps(others) + "\n", encoding="utf-8")
+        (bundle / SHARD_LIST).unlink(missing_ok=True)  # it may be a link shared with the published site
+        write_browser_manifest(site, [BUNDLE] + [f"{SHARDS_DIR}/{n}" for n in names[1:]])
     files = size = count = 0
     for folder in (bundle, root):
         for dirpath, _dirs, filenames in os.walk(folder):
@@ -229,6 +227,43 @@ def update_index(site: Path, previous: Path | None, pages: list[tuple[tuple, str
     return {"pages": count, "bytes": size, "files": files, "seconds": round(time.perf_counter() - started, 3),
             "shards": len(shards), "shards_indexed": indexed, "shards_reused": len(shards) - indexed,
             "shards_linked": linked, "folders": {"primary": primary, "shards": names}}
+
+
+# -- the browser's list of shards ----------------------------------------------------
+def write_browser_manifest(site: Path, folders: list[str]) -> dict:
+    """Write pagefind/shards.json, all the search page needs to know before it loads Pagefind:
+
+        {"version": 1, "shards": [{"path": "pagefind/", "dates": ["2019-01-07", "2024-06-30"]}, ...]}
+
+    Every folder of `folders` (relative to `site`) that holds an index is listed, in the
+    order given; the first one's copy of pagefind.js, its worker and WebAssembly are the
+    ones the browser runs, and the others are merged into it (mergeIndex). "dates" are
+    the oldest and newest `date` sort values in the shard: Pagefind sorts only within a
+    shard, so search.js orders newest-first results across shards by these ranges (and
+    by each result's date where two ranges overlap). Only files of the shard are read
+    (its meta and two fragments), so this runs in milliseconds whatever the site's size.
+    """
+    shards = []
+    for folder in folders:
+        bundle = site / folder
+        if not (bundle / "pagefind-entry.json").is_file():
+            continue
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        dates: list[str] = []
+        for info in entry["languages"].values():
+            meta = _read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta")
+            pages, sorts = meta[1], dict((name, order) for name, order in meta[4])
+            for i in (sorts.get("date") or [])[:1] + (sorts.get("date") or [])[-1:]:
+                data = gzip.decompress((bundle / "fragment" / f"{pages[i][0]}.pf_fragment").read_bytes())
+                dates.append(json.loads(data[len(MAGIC):])["meta"]["date"])
+        shard = {"path": folder.rstrip("/") + "/"}
+        if dates:
+            shard["dates"] = [min(dates), max(dates)]
+        shards.append(shard)
+    manifest = {"version": 1, "shards": shards}
+    text = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n"
+    (site / BUNDLE / SHARD_LIST).write_text(text, encoding="utf-8")
+    return manifest
 
 
 def _index_pages(site: Path, pages: list[str], bundle: Path) -> dict:

@@ -33,6 +33,12 @@ def layout_dirs(root: Path) -> list[Path]:
     return dirs
 
 
+# Every indexed page carries this word in a hidden Pagefind meta field (layouts/brief.html
+# and issue.html); the search page searches it to list pages by filters alone. Pagefind 1.5
+# loads every chunk of the index for a search without words, and only this word's chunk
+# for a search with it. It starts with "qz" so no reader's word is a prefix of it.
+EVERY_PAGE_WORD = "qzeverypage"
+
 FILTERS = {
     "long_date": long_date,
     "month_year": month_year,
@@ -54,7 +60,7 @@ def make_environment(root: Path):
         auto_reload=False,
     )
     env.filters.update(FILTERS)
-    env.globals.update(DISCLAIMER=DISCLAIMER, generator_version=__version__)
+    env.globals.update(DISCLAIMER=DISCLAIMER, generator_version=__version__, EVERY_PAGE_WORD=EVERY_PAGE_WORD)
     return env
 
 

@@ -28,9 +28,9 @@ def small_shards(monkeypatch):
 
 
 def shard_folders(site: Path) -> list[Path]:
-    """The main index and the shards it lists for merging."""
-    listed = json.loads((site / "pagefind" / "shards.json").read_text())
-    return [site / "pagefind"] + [site / p.rstrip("/") for p in listed]
+    """The shards the search page merges, as pagefind/shards.json lists them."""
+    listed = json.loads((site / "pagefind" / "shards.json").read_text())["shards"]
+    return [site / s["path"].rstrip("/") for s in listed]
 
 
 def indexed_urls(site: Path) -> list[str]:
@@ -58,8 +58,9 @@ def test_every_brief_is_in_exactly_one_shard(small_shards, sample_copy):
     site = sample_copy / "site"
     # 34 pages (28 briefs, 6 issues) in units of 10: 2 units, 1 unit, and the 4 newest pages
     assert report.search["shards"] == 3
-    listed = json.loads((site / "pagefind" / "shards.json").read_text())
-    assert len(listed) == 2 and all(re.fullmatch(r"pagefind-shards/[0-9a-f]{20}/", p) for p in listed)
+    listed = [s["path"] for s in json.loads((site / "pagefind" / "shards.json").read_text())["shards"]]
+    assert listed[0] == "pagefind/" and len(listed) == 3
+    assert all(re.fullmatch(r"pagefind-shards/[0-9a-f]{20}/", p) for p in listed[1:])
     urls = indexed_urls(site)
     briefs = [b for b in check_site(sample_copy).content.briefs if not b.draft]
     assert sorted(u for u in urls if u.startswith("/briefs/")) == sorted(f"/briefs/{b.slug}/" for b in briefs)
@@ -108,6 +109,7 @@ def test_filter_counts_cover_all_shards(page, served_shards):
     expected = {b.slug for b in check_site(root).content.briefs
                 if not b.draft and any(i.action == "Implement" for i in b.implications)}
     page.goto(url + "search/")
+    page.click("#filter-summary-action")
     page.get_by_label(re.compile(r"^Implement \(\d+\)$")).check()
     page.wait_for_selector("#search[data-state=done]", state="attached", timeout=15000)
     hrefs = page.eval_on_selector_all(".search-result-title a", "els => els.map(a => a.getAttribute('href'))")

@@ -2,6 +2,15 @@
 // The page works without this file: the form is a plain GET form to search/?q=...
 // State lives in the URL (?q=...&action=Implement&tag=...&sort=newest), so searches
 // can be shared, survive reload, and Back/Forward restore them.
+//
+// What loads when (an intranet is not loopback):
+// - as the page loads: Pagefind, its WebAssembly and every shard's metadata
+//   (window.digestSearch, in site.js), once;
+// - as the reader types: the index chunks of the words typed so far;
+// - for a query: its results, rendered as each one's text arrives; filter counts
+//   come afterwards and never hold the list back;
+// - a filter group's data only once the reader opens that group (or the URL selects
+//   values in it), never for every query.
 (function () {
   "use strict";
 
@@ -9,21 +18,24 @@
   if (!root) { return; }
 
   var GROUPS = [
-    { key: "action", label: "Action label", open: true },
-    { key: "year", label: "Year", open: true },
-    { key: "section", label: "Section", open: false },
-    { key: "jurisdiction", label: "Jurisdiction", open: false },
-    { key: "source", label: "Source", open: false },
-    { key: "tag", label: "Tag", open: false }
+    { key: "action", label: "Action label" },
+    { key: "year", label: "Year" },
+    { key: "section", label: "Section" },
+    { key: "jurisdiction", label: "Jurisdiction" },
+    { key: "source", label: "Source" },
+    { key: "tag", label: "Tag" }
   ];
   var PAGE_SIZE = 20;
-  var TYPING_MS = 180;     // wait this long after a keystroke before searching
+  var TYPING_MS = 150;     // search this long after the last keystroke
+  var PRELOAD_CHARS = 3;   // fetch a word's index chunks while typing, from this many letters
   var NEW_ENTRY_MS = 1500; // typing after a pause this long starts a new history entry
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
 
   var base = root.getAttribute("data-base") || "/";
-  var bundleUrl = root.getAttribute("data-pagefind") || base + "pagefind/pagefind.js";
+  var index = root.getAttribute("data-index") || base + "pagefind/";
+  // A word on every indexed page (generator/templates.py): the query for "filters only".
+  var everyWord = root.getAttribute("data-every") || null;
   var actionOrder = (root.getAttribute("data-actions") || "").split("|").filter(Boolean);
   var sectionOrder = (root.getAttribute("data-sections") || "").split("|").filter(Boolean);
 
@@ -39,13 +51,15 @@
   var headerForm = document.querySelector(".header-search");
   var headerInput = document.getElementById("header-q");
 
-  var pagefind = null;
-  var totals = {};        // filter -> value -> count over the whole index
+  var engine = window.digestSearch ? window.digestSearch(base, index) : Promise.reject(new Error("site.js not loaded"));
+  engine.catch(function () {}); // reported by start()
+  var groupParts = {};    // filter -> {details, fieldset, note}
   var countSpans = {};    // filter -> value -> <span> showing its count
   var boxes = {};         // filter -> value -> checkbox
-  var results = [];       // the current search's results (not yet loaded)
+  var current = null;     // the shown search: {order, total, counts}
   var shownCount = 0;
   var searchSeq = 0;
+  var countSeq = 0;
   var typingTimer = null;
   var lastEntryAt = 0;
   var lastEntryKind = "";
@@ -117,20 +131,22 @@
   }
 
   // -- filter panel ----------------------------------------------------------
-  function orderedValues(key, values) {
+  // Every group starts closed and empty: its values and counts are fetched when it opens.
+  function compareValues(key) {
     var order = key === "action" ? actionOrder : key === "section" ? sectionOrder : null;
-    return values.slice().sort(function (a, b) {
+    return function (a, b) {
       if (order) {
         var ia = order.indexOf(a), ib = order.indexOf(b);
         if (ia !== ib) { return (ia < 0 ? 1e9 : ia) - (ib < 0 ? 1e9 : ib); }
       }
       if (key === "year") { return a < b ? 1 : a > b ? -1 : 0; }
       return a.localeCompare(b, undefined, { sensitivity: "base" });
-    });
+    };
   }
 
   var optionSeq = 0;
-  function makeOption(g, value, fieldset) {
+  function ensureOption(g, value) {
+    if (boxes[g.key][value]) { return boxes[g.key][value]; }
     var id = "filter-" + g.key + "-" + (++optionSeq);
     var row = document.createElement("div");
     row.className = "search-option";
@@ -147,26 +163,24 @@
     label.appendChild(count);
     row.appendChild(box);
     row.appendChild(label);
-    fieldset.appendChild(row);
+    // keep the rows in order: insert before the first row that sorts after this value
+    var compare = compareValues(g.key);
+    var fieldset = groupParts[g.key].fieldset;
+    var after = Object.keys(boxes[g.key]).filter(function (v) { return compare(v, value) > 0; })
+      .sort(compare)[0];
+    fieldset.insertBefore(row, after ? boxes[g.key][after].parentNode : groupParts[g.key].note);
     boxes[g.key][value] = box;
     countSpans[g.key][value] = count;
     return box;
-  }
-
-  function ensureOption(g, value) {
-    if (boxes[g.key] && !boxes[g.key][value]) {
-      makeOption(g, value, document.getElementById("filter-group-" + g.key));
-    }
   }
 
   function buildFilters() {
     GROUPS.forEach(function (g) {
       boxes[g.key] = {};
       countSpans[g.key] = {};
-      var values = orderedValues(g.key, Object.keys(totals[g.key] || {}));
       var details = document.createElement("details");
       details.className = "search-group";
-      details.open = g.open;
+      details.setAttribute("data-filter", g.key);
       var summary = document.createElement("summary");
       summary.id = "filter-summary-" + g.key;
       summary.textContent = g.label;
@@ -177,16 +191,23 @@
       legend.className = "visually-hidden";
       legend.textContent = g.label;
       fieldset.appendChild(legend);
-      values.forEach(function (v) { makeOption(g, v, fieldset); });
-      if (!values.length) {
-        var none = document.createElement("p");
-        none.className = "search-none";
-        none.textContent = "None in this site.";
-        fieldset.appendChild(none);
-      }
+      var note = document.createElement("p");
+      note.className = "search-none";
+      note.textContent = "Counting\u2026";
+      fieldset.appendChild(note);
       details.appendChild(fieldset);
       filtersBox.appendChild(details);
+      groupParts[g.key] = { details: details, fieldset: fieldset, note: note, counted: false };
+      details.addEventListener("toggle", function () {
+        // while a search runs, it counts the open groups itself once its results are shown
+        var state = root.getAttribute("data-state");
+        if (details.open && (state === "done" || state === "idle")) { countGroups(stateFromForm(), current, [g]); }
+      });
     });
+  }
+
+  function openGroups() {
+    return GROUPS.filter(function (g) { return groupParts[g.key].details.open; });
   }
 
   function updateGroupSummaries(s) {
@@ -200,16 +221,18 @@
     clearButton.hidden = !any;
   }
 
-  function showCounts(counts) {
-    GROUPS.forEach(function (g) {
-      var spans = countSpans[g.key] || {};
-      var c = counts[g.key] || {};
-      Object.keys(spans).forEach(function (v) {
-        var n = c[v] || 0;
-        spans[v].textContent = "(" + n + ")";
-        spans[v].parentNode.parentNode.classList.toggle("is-empty", n === 0);
-      });
+  function showCounts(g, counts) {
+    var parts = groupParts[g.key];
+    Object.keys(counts || {}).forEach(function (v) { ensureOption(g, v); });
+    var spans = countSpans[g.key];
+    Object.keys(spans).forEach(function (v) {
+      var n = (counts && counts[v]) || 0;
+      spans[v].textContent = "(" + n + ")";
+      spans[v].parentNode.parentNode.classList.toggle("is-empty", n === 0);
     });
+    parts.counted = true;
+    parts.note.hidden = Object.keys(spans).length > 0;
+    parts.note.textContent = "None in this site.";
   }
 
   // -- searching -------------------------------------------------------------
@@ -225,74 +248,195 @@
     return GROUPS.some(function (g) { return g.key !== except && s.filters[g.key].length > 0; });
   }
 
-  function options(s, except) {
-    var o = { filters: pagefindFilters(s, except) };
-    if (s.sort === "newest" || !s.q) { o.sort = { date: "desc" }; }
-    return o;
+  function termOf(s) {
+    return s.q || everyWord;
   }
 
-  // Counts per value: for a group with selections, count as if that group were
-  // unselected (values in one group are alternatives: Implement OR Decide).
-  async function countsFor(s, main) {
-    var counts = {};
-    var jobs = GROUPS.map(async function (g) {
-      if (!s.filters[g.key].length) {
-        counts[g.key] = main ? main.filters[g.key] : totals[g.key];
-        return;
-      }
-      if (!s.q && !hasFilters(s, g.key)) { counts[g.key] = totals[g.key]; return; }
-      var other = await pagefind.search(s.q || null, options(s, g.key));
-      counts[g.key] = other.filters[g.key];
+  function byDate(s) {
+    return s.sort === "newest" || !s.q;
+  }
+
+  function dataOf(r) {
+    if (!r.loaded) { r.loaded = r.data(); }
+    return r.loaded;
+  }
+
+  function addCounts(into, counts) {
+    Object.keys(counts || {}).forEach(function (key) {
+      var target = into[key] = into[key] || {};
+      Object.keys(counts[key]).forEach(function (v) { target[v] = (target[v] || 0) + counts[key][v]; });
     });
-    await Promise.all(jobs);
-    return counts;
+    return into;
+  }
+
+  // Results in the order Pagefind gives them (by relevance, or by date within one shard).
+  function fixedOrder(results) {
+    return { out: results, fill: function () { return Promise.resolve(); } };
+  }
+
+  // Newest first across shards. Pagefind sorts by date only within a shard, so each
+  // shard is searched on its own ("shard" filter) and the lists are merged here. A
+  // shard's dates (from pagefind/shards.json) bound its results: while the newest
+  // remaining list's oldest date is no older than any other list's newest, its results
+  // come next without reading a single date, so the first page waits only for the
+  // shards that can hold it. Where two shards' dates overlap, results' own dates decide.
+  function dateOrder(lists) {
+    var out = [];
+    function bound(l) {
+      if (l.results && l.results[l.at].date) { return l.results[l.at].date; }
+      return l.hi;
+    }
+    async function fill(n) {
+      while (out.length < n) {
+        var live = lists.filter(function (l) { return !l.results || l.at < l.results.length; });
+        if (!live.length) { return; }
+        live.sort(function (a, b) { return bound(a) < bound(b) ? 1 : bound(a) > bound(b) ? -1 : 0; });
+        var top = live[0];
+        var rival = live.length > 1 ? bound(live[1]) : "";
+        if (!top.results) {
+          top.results = (await top.search).results;
+          continue;
+        }
+        var head = top.results[top.at];
+        if (head.date || top.lo >= rival) {
+          var take = head.date ? 1 : Math.min(n - out.length, top.results.length - top.at);
+          out.push.apply(out, top.results.slice(top.at, top.at + take));
+          top.at += take;
+          continue;
+        }
+        var batch = top.results.slice(top.at, top.at + Math.max(1, n - out.length));
+        var data = await Promise.all(batch.map(dataOf));
+        batch.forEach(function (r, i) { r.date = (data[i].meta && data[i].meta.date) || "0"; });
+      }
+    }
+    return { out: out, fill: fill };
+  }
+
+  // One search: {order, total, counts}; total and counts may arrive after the first results.
+  async function find(s) {
+    var e = await engine;
+    var filters = pagefindFilters(s);
+    if (!byDate(s) || e.shards.length < 2) {
+      var options = { filters: filters };
+      if (byDate(s)) { options.sort = { date: "desc" }; }
+      var found = await e.pagefind.search(termOf(s), options);
+      return { order: fixedOrder(found.results), total: Promise.resolve(found.results.length),
+        counts: Promise.resolve(found.filters) };
+    }
+    var lists = e.shards.map(function (shard, i) {
+      var dates = shard.dates || ["", "9999"];
+      return { i: i, lo: dates[0], hi: dates[1], at: 0, results: null };
+    });
+    lists.sort(function (a, b) { return a.hi < b.hi ? 1 : a.hi > b.hi ? -1 : 0; });
+    lists.forEach(function (l) { // newest shard first: the worker answers in this order
+      var f = Object.assign({}, filters, { shard: [String(l.i)] });
+      l.search = e.pagefind.search(termOf(s), { filters: f, sort: { date: "desc" } });
+    });
+    var all = Promise.all(lists.map(function (l) { return l.search; }));
+    return {
+      order: dateOrder(lists),
+      total: all.then(function (found) { return found.reduce(function (n, f) { return n + f.results.length; }, 0); }),
+      counts: all.then(function (found) { return found.reduce(function (c, f) { return addCounts(c, f.filters); }, {}); })
+    };
+  }
+
+  // Counts for the open groups (or just `groups`), after the results are on screen.
+  // A group without selections counts within the current results; a group with
+  // selections counts as if it had none (values in one group are alternatives:
+  // Implement OR Decide). A group's filter data loads with its first count.
+  async function countGroups(s, shown, groups) {
+    var seq = ++countSeq;
+    groups = (groups || openGroups()).filter(function (g) { return groupParts[g.key].details.open; });
+    if (!groups.length) { return; }
+    var e;
+    try { e = await engine; } catch (err) { return; }
+    var idle = !s.q && !hasFilters(s);
+    var main = shown && !idle ? await shown.counts : {};
+    var jobs = [];
+    var plain = groups.filter(function (g) { return !s.filters[g.key].length && !main[g.key]; });
+    if (plain.length) { // counts within the current results, loading these groups' data
+      var f = pagefindFilters(s);
+      plain.forEach(function (g) { f[g.key] = []; });
+      jobs.push(e.pagefind.search(termOf(s), { filters: f }).then(function (found) {
+        plain.forEach(function (g) { main[g.key] = found.filters[g.key]; });
+      }));
+    }
+    groups.filter(function (g) { return s.filters[g.key].length; }).forEach(function (g) {
+      var f = pagefindFilters(s, g.key);
+      f[g.key] = [];
+      jobs.push(e.pagefind.search(termOf(s), { filters: f }).then(function (found) { main[g.key] = found.filters[g.key]; }));
+    });
+    try {
+      await Promise.all(jobs);
+    } catch (err) {
+      return;
+    }
+    if (seq !== countSeq) { return; }
+    groups.forEach(function (g) { showCounts(g, main[g.key] || {}); });
+    root.setAttribute("data-counts", "done");
   }
 
   async function run(s) {
     var seq = ++searchSeq;
+    ++countSeq;
+    root.setAttribute("data-counts", "pending");
     updateGroupSummaries(s);
     if (!s.q && !hasFilters(s)) {
-      results = [];
+      current = null;
       list.replaceChildren();
       list.removeAttribute("data-count");
+      list.removeAttribute("aria-busy");
       moreButton.hidden = true;
-      showCounts(totals);
       setStatus("Type a word to search all briefs and weekly digests, or choose a filter.");
       root.setAttribute("data-state", "idle");
+      countGroups(s, null);
       return;
     }
     root.setAttribute("data-state", "searching");
     list.setAttribute("aria-busy", "true");
-    var main = await pagefind.search(s.q || null, options(s));
-    var counts = await countsFor(s, main);
-    if (seq !== searchSeq) { return; } // a newer search has started
-    results = main.results;
-    shownCount = 0;
-    list.replaceChildren();
-    showCounts(counts);
-    await showMore(seq, false);
+    var found, total;
+    try {
+      found = await find(s);
+      if (seq !== searchSeq) { return; } // a newer search has started
+      current = found;
+      shownCount = 0;
+      list.replaceChildren();
+      await showMore(seq, false);
+      total = await found.total;
+    } catch (err) {
+      if (seq === searchSeq) { unavailable(); }
+      return;
+    }
     if (seq !== searchSeq) { return; }
-    list.setAttribute("data-count", String(results.length));
+    updateMore(total);
+    list.setAttribute("data-count", String(total));
     list.removeAttribute("aria-busy");
-    setStatus(describe(s, results.length));
+    setStatus(describe(s, total));
     root.setAttribute("data-state", "done");
+    countGroups(s, found);
   }
 
+  // The next page of results, each shown as soon as it and those above it have arrived.
   async function showMore(seq, moveFocus) {
-    var batch = results.slice(shownCount, shownCount + PAGE_SIZE);
-    var data = await Promise.all(batch.map(function (r) { return r.data(); }));
+    var order = current.order;
+    await order.fill(shownCount + PAGE_SIZE);
     if (seq !== searchSeq) { return; }
-    var first = null;
-    data.forEach(function (d) {
+    var batch = order.out.slice(shownCount, shownCount + PAGE_SIZE);
+    var pending = batch.map(dataOf);
+    for (var i = 0; i < pending.length; i++) {
+      var d = await pending[i];
+      if (seq !== searchSeq) { return; }
       var item = renderResult(d);
-      if (!first) { first = item; }
       list.appendChild(item);
-    });
+      if (i === 0 && moveFocus) { item.querySelector("a").focus(); }
+    }
     shownCount += batch.length;
-    var left = results.length - shownCount;
+  }
+
+  function updateMore(total) {
+    var left = total - shownCount;
     moreButton.hidden = left <= 0;
     moreButton.textContent = "Show " + Math.min(left, PAGE_SIZE) + " more result" + (Math.min(left, PAGE_SIZE) === 1 ? "" : "s");
-    if (moveFocus && first) { first.querySelector("a").focus(); }
   }
 
   function describe(s, n) {
@@ -311,6 +455,13 @@
 
   function setStatus(text) {
     if (statusBox.textContent !== text) { statusBox.textContent = text; }
+  }
+
+  function unavailable() {
+    root.setAttribute("data-state", "unavailable");
+    controls.hidden = true;
+    list.removeAttribute("aria-busy");
+    setStatus("Search is not available on this copy of the site. Browse all briefs, tags or weekly digests instead.");
   }
 
   // -- one result --------------------------------------------------------------
@@ -404,9 +555,15 @@
   }
 
   // -- wiring ----------------------------------------------------------------
+  // Each keystroke fetches the index chunks for the words so far; the search itself
+  // waits for a pause in typing.
   function onTyping() {
     window.clearTimeout(typingTimer);
     root.setAttribute("data-state", "typing");
+    var q = input.value.trim();
+    if (q.length >= PRELOAD_CHARS) {
+      engine.then(function (e) { return e.pagefind.preload(q); }).catch(function () {});
+    }
     typingTimer = window.setTimeout(function () {
       var s = stateFromForm();
       remember(s, "typing");
@@ -459,7 +616,12 @@
       run(s);
       input.focus();
     });
-    moreButton.addEventListener("click", function () { showMore(searchSeq, true); });
+    moreButton.addEventListener("click", function () {
+      var seq = searchSeq;
+      showMore(seq, true).then(function () { return current.total; }).then(function (total) {
+        if (seq === searchSeq) { updateMore(total); }
+      }).catch(function () {});
+    });
     input.addEventListener("keydown", onArrowKeys);
     list.addEventListener("keydown", onArrowKeys);
     if (headerForm && headerInput) {
@@ -482,33 +644,17 @@
     var s = stateFromUrl();
     input.value = s.q;
     if (headerInput) { headerInput.value = s.q; }
-    try {
-      pagefind = await import(bundleUrl);
-      await pagefind.options({ baseUrl: base, excerptLength: 30 });
-      // A large site's index comes in shards (old briefs stay put, new ones re-index one shard);
-      // the list sits beside the main index and each shard is merged in at query time.
-      var shards = [];
-      try {
-        var listing = await fetch(bundleUrl.replace(/pagefind\.js$/, "shards.json"));
-        if (listing.ok) { shards = await listing.json(); }
-      } catch (ignored) { shards = []; }
-      for (var i = 0; i < shards.length; i++) {
-        await pagefind.mergeIndex(base + shards[i], { baseUrl: base });
-      }
-      await pagefind.init();
-      totals = await pagefind.filters();
-    } catch (err) {
-      root.setAttribute("data-state", "unavailable");
-      setStatus("Search is not available on this copy of the site. Browse all briefs, tags or weekly digests instead.");
-      return;
-    }
     buildFilters();
-    controls.hidden = false;
-    // Anything typed while the index was loading wins over the URL.
-    if (input.value.trim() !== s.q) { s.q = input.value.trim(); }
     applyToForm(s);
     wire();
-    run(s);
+    run(s); // waits for Pagefind; typing meanwhile starts a newer search that wins
+    try {
+      await engine;
+    } catch (err) {
+      unavailable();
+      return;
+    }
+    controls.hidden = false;
   }
 
   start();

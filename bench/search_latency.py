@@ -1,0 +1,391 @@
+#!/usr/bin/env python3
+"""Search latency over an emulated intranet: ai-digest's search page beside Pagefind's Default UI.
+
+    python bench/search_latency.py [--sizes 1000,10000] [--runs 1] [--keep]
+    python bench/search_latency.py --corpus DIR      # a corpus kept by an earlier --keep run
+
+For each corpus size it generates briefs with make_corpus.py, builds the site
+with `digest build` (search included), and runs `python -m pagefind` over the
+same brief and issue pages into a separate folder, served with a tiny page
+that starts Pagefind's Default UI. Both folders are served from 127.0.0.1
+over HTTP/1.1 with the cache headers of docs/security-headers.md.
+
+Chromium (through Playwright) emulates the network with CDP: 20 Mbit/s each
+way and 40 ms added to every request. For each query ("governance",
+"procurement", "reward hacking") and each page, a fresh browser context
+(empty cache) opens the page, waits until the network has been idle for
+half a second, types the query into the search box (focus, then the text in
+one input event) and times from the focus to the first result link in the
+DOM. Requests and bytes are everything the page fetched from opening to
+the end of the first query (the network idle again), headers included;
+"after typing" counts only what the query itself fetched.
+
+A third row, "header box", starts on a brief page: it types the query into
+the header search box at 8 characters a second, presses Enter, and times
+from Enter to the first result link on the search page it lands on.
+
+Figures are medians over queries and runs. Nothing here is part of the test
+suite; it needs Chromium (/usr/bin/chromium or $CHROMIUM) and Playwright.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.server
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+QUERIES = ("governance", "procurement", "reward hacking")
+PREFIX = "/ai-digest/"  # the corpus's base_url path
+LATENCY_MS = 40
+THROUGHPUT = 20_000_000 / 8  # bytes per second
+IDLE_MS = 500
+GLOB = "{briefs,issues}/*/index.html"
+OURS_RESULT = ".search-result-title a"
+DEFAULT_RESULT = ".pagefind-ui__result-link"
+
+DEFAULT_PAGE = """<!doctype html>
+<html lang="en-AU">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Pagefind Default UI</title>
+<link rel="stylesheet" href="/pagefind/pagefind-ui.css">
+<script src="/pagefind/pagefind-ui.js"></script>
+<script src="/start.js" defer></script>
+</head>
+<body>
+<main><h1>Search</h1><div id="search"></div></main>
+</body>
+</html>
+"""
+DEFAULT_START = 'new PagefindUI({ element: "#search" });\n'
+
+# Installed in every page before its own scripts: the time of the first focus
+# (typing starts) and of the first result link in the DOM, on the page's clock.
+PROBE = """
+(() => {
+  const SELECTOR = %r;
+  const probe = window.__probe = { focus: 0, result: 0 };
+  document.addEventListener("focusin", () => { if (!probe.focus) probe.focus = performance.now(); }, true);
+  const seen = () => {
+    if (!probe.result && document.querySelector(SELECTOR)) {
+      probe.result = performance.now();
+      probe.resultEpoch = performance.timeOrigin + probe.result;
+    }
+  };
+  new MutationObserver(seen).observe(document, { childList: true, subtree: true });
+})();
+"""
+
+
+# -- serving ---------------------------------------------------------------------
+HASHED = re.compile(r"\.pf_(meta|index|filter|fragment)$")
+TYPES = {".wasm": "application/wasm", ".pagefind": "application/octet-stream", ".pf_meta": "application/octet-stream",
+         ".pf_index": "application/octet-stream", ".pf_filter": "application/octet-stream",
+         ".pf_fragment": "application/octet-stream", ".js": "text/javascript", ".mjs": "text/javascript",
+         ".json": "application/json", ".css": "text/css", ".svg": "image/svg+xml"}
+
+
+def cache_control(path: str) -> str:
+    """The policy of docs/security-headers.md: content-addressed files for a year, the rest revalidated."""
+    return "public, max-age=31536000, immutable" if HASHED.search(path) else "no-cache"
+
+
+def serve(folder: Path, prefix: str, gzip_text: bool):
+    """Serve `folder` at http://127.0.0.1:PORT<prefix> over HTTP/1.1 keep-alive. Returns (url, stop)."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **TYPES}
+
+        def __init__(self, *a, **kw):
+            super().__init__(*a, directory=str(folder), **kw)
+
+        def log_message(self, *args):
+            pass
+
+        def translate_path(self, path):
+            if not path.startswith(prefix):
+                return str(folder / "__missing__")
+            return super().translate_path("/" + path[len(prefix):])
+
+        def end_headers(self):
+            self.send_header("Cache-Control", cache_control(self.path.split("?", 1)[0]))
+            super().end_headers()
+
+        def send_head(self):
+            path = Path(self.translate_path(self.path))
+            if path.is_dir() and self.path.split("?", 1)[0].endswith("/"):
+                path = path / "index.html"
+            kind = self.guess_type(str(path))
+            text = kind.startswith("text/") or kind in ("application/json", "image/svg+xml")
+            if not (gzip_text and text and path.is_file() and "gzip" in self.headers.get("Accept-Encoding", "")):
+                return super().send_head()
+            modified = int(path.stat().st_mtime)
+            since = self.headers.get("If-Modified-Since")
+            if since and since == self.date_time_string(modified):
+                self.send_response(304)
+                self.end_headers()
+                return None
+            body = gzip.compress(path.read_bytes(), 6, mtime=0)
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Last-Modified", self.date_time_string(modified))
+            self.end_headers()
+            return _Body(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop():
+        server.shutdown()
+        server.server_close()
+
+    return f"http://127.0.0.1:{server.server_address[1]}{prefix}", stop
+
+
+class _Body:
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def read(self, *_):
+        data, self.data = self.data, b""
+        return data
+
+    def close(self):
+        pass
+
+
+# -- building ---------------------------------------------------------------------
+def corpus_script() -> Path:
+    for candidate in (REPO / "bench" / "make_corpus.py", REPO.parent / "shared" / "bench" / "make_corpus.py"):
+        if candidate.is_file():
+            return candidate
+    sys.exit("bench: make_corpus.py not found (expected bench/make_corpus.py)")
+
+
+def run(cmd: list[str], **kw) -> None:
+    done = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if done.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed ({done.returncode}):\n{(done.stderr or done.stdout)[-2000:]}")
+
+
+def prepare(corpus: Path, n: int | None) -> tuple[Path, Path]:
+    """The built site and the Default UI folder for `corpus`, made when missing."""
+    if n is not None and not (corpus / "content").is_dir():
+        print(f"bench: making {n} briefs in {corpus}", file=sys.stderr, flush=True)
+        run([PYTHON, str(corpus_script()), str(n), str(corpus)])
+    site = corpus / "site"
+    if not (site / "search" / "index.html").is_file():
+        print(f"bench: building {corpus}", file=sys.stderr, flush=True)
+        run([PYTHON, "-m", "generator", "build", "--root", str(corpus)], cwd=REPO)
+    default = corpus / "pagefind-default-ui"
+    if not (default / "pagefind" / "pagefind-ui.js").is_file():
+        print(f"bench: indexing {corpus} with Pagefind for its Default UI", file=sys.stderr, flush=True)
+        shutil.rmtree(default, ignore_errors=True)
+        default.mkdir(parents=True)
+        run([PYTHON, "-m", "pagefind", "--site", str(site), "--glob", GLOB, "--output-path", str(default / "pagefind")])
+        (default / "index.html").write_text(DEFAULT_PAGE, encoding="utf-8")
+        (default / "start.js").write_text(DEFAULT_START, encoding="utf-8")
+    return site, default
+
+
+# -- measuring --------------------------------------------------------------------
+@dataclass
+class Sample:
+    ms: float
+    requests: int
+    bytes: int
+    after_requests: int
+    after_bytes: int
+
+
+@dataclass
+class Traffic:
+    """Requests a page makes, with the time each finished (for idleness) and its transferred size."""
+    finished: list = field(default_factory=list)
+    pending: int = 0
+    last: float = 0.0
+
+    def attach(self, page) -> None:
+        def started(_):
+            self.pending += 1
+            self.last = time.monotonic()
+
+        def ended(request, ok=True):
+            self.pending -= 1
+            self.last = time.monotonic()
+            if ok:
+                self.finished.append((time.monotonic(), request))
+
+        page.on("request", started)
+        page.on("requestfinished", ended)
+        page.on("requestfailed", lambda r: ended(r, ok=False))
+
+    def wait_idle(self, page, timeout: float = 120.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.pending <= 0 and time.monotonic() - self.last >= IDLE_MS / 1000:
+                return
+            page.wait_for_timeout(50)
+        raise SystemExit("bench: the page did not go idle")
+
+    def listing(self, url: str) -> str:
+        rows = []
+        for at, request in self.finished:
+            sizes = request.sizes()
+            t = request.timing
+            rows.append(f"  {request.url.replace(url, '/'):<70} {sizes['responseBodySize'] + sizes['responseHeadersSize']:>8}"
+                        f" {t['startTime'] % 100000:>10.0f} {t['responseEnd']:>7.0f}")
+        return "\n".join(rows)
+
+    def totals(self, since: float = 0.0) -> tuple[int, int]:
+        n = size = 0
+        for at, request in self.finished:
+            if at < since:
+                continue
+            sizes = request.sizes()
+            n += 1
+            size += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        return n, size
+
+
+def new_page(browser, selector: str):
+    context = browser.new_context()
+    context.add_init_script(PROBE % selector)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": LATENCY_MS,
+                                                  "downloadThroughput": THROUGHPUT, "uploadThroughput": THROUGHPUT})
+    traffic = Traffic()
+    traffic.attach(page)
+    return context, page, traffic
+
+
+def time_box(browser, url: str, box: str, selector: str, query: str) -> Sample:
+    """Open the page, let it settle, type the query, time focus -> first result link."""
+    context, page, traffic = new_page(browser, selector)
+    try:
+        page.goto(url)
+        traffic.wait_idle(page)
+        typed = time.monotonic()
+        page.fill(box, query)
+        page.wait_for_selector(selector, state="attached", timeout=120_000)
+        probe = page.evaluate("window.__probe")
+        traffic.wait_idle(page)
+        requests, size = traffic.totals()
+        after_requests, after_size = traffic.totals(since=typed)
+        return Sample(probe["result"] - probe["focus"], requests, size, after_requests, after_size)
+    finally:
+        context.close()
+
+
+def time_header(browser, url: str, brief_url: str, query: str) -> Sample:
+    """From a brief page: type into the header box, press Enter, time Enter -> first result link."""
+    context, page, traffic = new_page(browser, OURS_RESULT)
+    try:
+        page.goto(brief_url)
+        traffic.wait_idle(page)
+        typed = time.monotonic()
+        page.click("#header-q")
+        page.locator("#header-q").press_sequentially(query, delay=125)
+        pressed = time.time() * 1000
+        page.keyboard.press("Enter")
+        page.wait_for_selector(OURS_RESULT, state="attached", timeout=120_000)
+        probe = page.evaluate("window.__probe")
+        traffic.wait_idle(page)
+        requests, size = traffic.totals()
+        after_requests, after_size = traffic.totals(since=typed)
+        return Sample(probe["resultEpoch"] - pressed, requests, size, after_requests, after_size)
+    finally:
+        context.close()
+
+
+def middle_brief(site: Path) -> str:
+    briefs = sorted(p.parent.name for p in (site / "briefs").glob("*/index.html"))
+    return f"briefs/{briefs[len(briefs) // 2]}/"
+
+
+def measure(corpus: Path, n: int | None, runs: int, gzip_text: bool) -> dict[str, list[Sample]]:
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+
+    site, default = prepare(corpus, n)
+    ours_url, stop_ours = serve(site, PREFIX, gzip_text)
+    default_url, stop_default = serve(default, "/", gzip_text)
+    rows: dict[str, list[Sample]] = {"ai-digest search page": [], "Pagefind Default UI": [],
+                                     "ai-digest header box": []}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for _ in range(runs):
+                for query in QUERIES:
+                    rows["ai-digest search page"].append(time_box(browser, ours_url + "search/", "#q", OURS_RESULT, query))
+                    rows["Pagefind Default UI"].append(
+                        time_box(browser, default_url, ".pagefind-ui__search-input", DEFAULT_RESULT, query))
+                    rows["ai-digest header box"].append(
+                        time_header(browser, ours_url + "search/", ours_url + middle_brief(site), query))
+            browser.close()
+    finally:
+        stop_ours()
+        stop_default()
+    return rows
+
+
+def print_rows(label: str, rows: dict[str, list[Sample]]) -> None:
+    runs = len(next(iter(rows.values())))
+    print()
+    print(f"{label}: emulated {THROUGHPUT * 8 / 1e6:.0f} Mbit/s and {LATENCY_MS} ms, median of {runs} ({', '.join(QUERIES)})")
+    print(f"{'':<24} {'first result':>12} {'x Default':>9} {'requests':>9} {'KiB':>7}   {'after typing':>12} {'KiB':>7}")
+    base = statistics.median(s.ms for s in rows["Pagefind Default UI"])
+    for name, samples in rows.items():
+        def med(attr: str) -> float:
+            return statistics.median(getattr(s, attr) for s in samples)
+        ms = med("ms")
+        print(f"{name:<24} {ms / 1000:>10.2f} s {ms / base:>9.2f} {med('requests'):>9.0f} {med('bytes') / 1024:>7.0f}   "
+              f"{med('after_requests'):>12.0f} {med('after_bytes') / 1024:>7.0f}")
+    print()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
+    ap.add_argument("--corpus", type=Path, help="measure this corpus folder (content/, site/) instead")
+    ap.add_argument("--runs", type=int, default=1, help="times each query is measured")
+    ap.add_argument("--gzip", action="store_true", help="serve text files gzip-compressed, as most web servers do")
+    ap.add_argument("--keep", action="store_true", help="keep the generated corpora (printed)")
+    args = ap.parse_args(argv)
+    if args.corpus:
+        print_rows(str(args.corpus), measure(args.corpus.resolve(), None, args.runs, args.gzip))
+        return 0
+    for n in (int(x) for x in args.sizes.split(",")):
+        work = Path(tempfile.mkdtemp(prefix=f"digest-search-bench-{n}-"))
+        try:
+            print_rows(f"{n} briefs", measure(work / "corpus", n, args.runs, args.gzip))
+        finally:
+            if args.keep:
+                print(f"bench: kept {work / 'corpus'}", file=sys.stderr)
+            else:
+                shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
