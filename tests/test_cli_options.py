@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import generator.build
+import generator.produce
 from conftest import REPO, brief_text
 from generator.cli import main
 from generator.environment import VARIABLES
@@ -32,20 +33,20 @@ def corpus(tmp_path_factory) -> Path:
     """Enough briefs for the build to use worker processes."""
     root = tmp_path_factory.mktemp("jobs") / "site"
     done = subprocess.run([sys.executable, str(REPO / "bench" / "make_corpus.py"),
-                           str(generator.build.PARALLEL_FROM + 20), str(root)], capture_output=True, text=True)
+                           str(generator.produce.PARALLEL_FROM + 20), str(root)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return root
 
 
 def test_jobs_sets_the_worker_processes_and_the_output_does_not_depend_on_it(corpus, tmp_path, monkeypatch, capsys):
     used: list[int] = []
-    real = generator.build.run_in_workers
+    real = generator.produce.run_in_workers
 
     def counting(function, jobs):  # the real workers, counted
         used.append(jobs)
         return real(function, jobs)
 
-    monkeypatch.setattr(generator.build, "run_in_workers", counting)
+    monkeypatch.setattr(generator.produce, "run_in_workers", counting)
     monkeypatch.setenv("DIGEST_JOBS", "3")
     outputs = {}
     for jobs in ("1", "2", None):
@@ -53,7 +54,7 @@ def test_jobs_sets_the_worker_processes_and_the_output_does_not_depend_on_it(cor
         out = tmp_path / f"site-{jobs}"
         args = ["build", "--root", str(corpus), "--out", str(out), "--no-search", "--clean"]
         assert main(args + (["--jobs", jobs] if jobs else [])) == 0, capsys.readouterr().err
-        assert set(used) == {int(jobs or 3)}  # without --jobs, DIGEST_JOBS decides
+        assert max(used) == int(jobs or 3)  # without --jobs, DIGEST_JOBS decides (small batches run in one)
         outputs[jobs] = tree(out)
     assert outputs["1"] == outputs["2"] == outputs[None]
 
