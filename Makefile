@@ -7,8 +7,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements/build.txt
 
-.PHONY: setup browser site serve test check bench clean
+.PHONY: setup setup-locked lock browser site serve test check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +18,21 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# For the workflows that check content, publish and ingest: ai-digest and its
+# runtime dependencies at exactly the versions and hashes in $(LOCK), nothing
+# else (no test tools, no resolver), so a dependency's new release cannot
+# change what is built. pip check proves the lock is complete.
+setup-locked:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --no-index .
+	$(BIN)/python -m pip check
+
+# After changing dependencies in pyproject.toml or requirements/build.in.
+lock: setup
+	$(BIN)/python -m pip install --quiet 'uv>=0.5'
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --generate-hashes --universal --python-version 3.11 -o $(LOCK)
 
 # Debian packages the browser and HTML-validation tests need (Chromium, Java).
 browser:

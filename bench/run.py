@@ -3,8 +3,8 @@
 
     python bench/run.py [--sizes 1000,10000] [--runs 3] [--search] [--serve] [--no-hugo]
 
-For each corpus size it generates briefs with ../shared/bench/make_corpus.py
-(or bench/make_corpus.py when present), then measures, after one warm-up run:
+For each corpus size it generates briefs with bench/make_corpus.py, then
+measures, after one warm-up run:
 
   cold         empty cache and output, no search      (digest build --no-search)
   no-change    nothing changed since the last build
@@ -37,11 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
-def corpus_script() -> Path:
-    for candidate in (REPO / "bench" / "make_corpus.py", REPO.parent / "shared" / "bench" / "make_corpus.py"):
-        if candidate.is_file():
-            return candidate
-    sys.exit("bench: make_corpus.py not found (expected ../shared/bench/make_corpus.py)")
+CORPUS_SCRIPT = REPO / "bench" / "make_corpus.py"
 
 
 def measure(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, float, float]:
@@ -99,7 +95,7 @@ def median_row(samples: list[tuple[float, float, float]]) -> tuple[float, float,
 def run_size(n: int, args, results: dict) -> None:
     work = Path(tempfile.mkdtemp(prefix=f"digest-bench-{n}-"))
     corpus = work / "corpus"
-    subprocess.run([PYTHON, str(corpus_script()), str(n), str(corpus)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([PYTHON, str(CORPUS_SCRIPT), str(n), str(corpus)], check=True, stdout=subprocess.DEVNULL)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     rows: dict[str, list] = {k: [] for k in ("cold", "no-change", "add-one", "add-one+search", "hugo cold", "hugo add-one")}
     counter = 0

@@ -34,6 +34,39 @@ def _missing_disclaimers(markup: str) -> int:
     return missing
 
 
+_MARK = b"data-implications"
+_LINE = DISCLAIMER.encode("utf-8")
+
+
+def check_page(dest: str, data: bytes, expected: int) -> list[Diagnostic]:
+    """The disclaimer rule for one rendered file, by counting: each implications list is followed
+    by the disclaimer before the next list. Only a page where the exact line is not found where
+    it should be is read more closely (markup or line breaks inside the line), so the usual
+    page costs a few substring searches."""
+    if not dest.endswith((".html", ".xml", ".json")):
+        return []
+    found = data.count(_MARK)
+    if found < expected or (found and not _in_order(data)):
+        return check_disclaimers([_File(dest, data)], {dest: expected} if expected else None)
+    return []
+
+
+def _in_order(data: bytes) -> bool:
+    at = data.find(_MARK)
+    while at >= 0:
+        following = data.find(_MARK, at + 1)
+        line = data.find(_LINE, at)
+        if line < 0 or (following >= 0 and line > following):
+            return False
+        at = following
+    return True
+
+
+class _File:
+    def __init__(self, dest_path: str, data: bytes):
+        self.dest_path, self.data = dest_path, data
+
+
 def expected_lists(site) -> dict[str, int]:
     """How many implications lists each page must at least show, from the model alone.
 

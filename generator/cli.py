@@ -13,6 +13,8 @@ import os
 import sys
 
 from generator import __version__
+from generator.environment import help_text as environment_help
+from generator.commands.common import resolve_root
 
 # name -> (module, one-line help). Modules are imported lazily so that
 # `digest build` does not pay for watchdog, feedparser or the HTTP server.
@@ -22,7 +24,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("generator.commands.new", "write a new brief or weekly editorial from a stub"),
     "serve": ("generator.commands.serve", "preview the site with live reload"),
     "ingest": ("generator.commands.ingest", "draft briefs from the sources' RSS/Atom feeds"),
+    "draft": ("generator.commands.draft", "fill ingested drafts with a language model's first draft, for review"),
     "verify": ("generator.commands.verify", "check a built site against its build-manifest.json"),
+    "init": ("generator.commands.init", "write a new site: settings, an example brief, workflows"),
 }
 
 
@@ -35,11 +39,13 @@ class _Parser(argparse.ArgumentParser):
 
 def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only `command`'s module is imported (all of them when None)."""
-    parser = _Parser(prog="digest", description="Build and preview the AI digest site.")
+    parser = _Parser(prog="digest", description="Build and preview the AI digest site.",
+                     epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"ai-digest {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module_name, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=environment_help(name),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         if command is None or name == command:
             module = importlib.import_module(module_name)
             module.add_arguments(p)
@@ -63,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        resolve_root(args)  # --root not given: look upwards from here for the site, as git does
         return int(args._module.run(args) or 0)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

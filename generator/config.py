@@ -8,13 +8,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.diagnostics import Diagnostic
-from generator.fields import Checker
+from generator.fields import Checker, control_characters
 from generator.load import read_text
 from generator.slugs import slugify
 from generator.yamlsrc import YamlProblem, parse_yaml
 
 # Protective markings, lowest first. A brief may not be classified above the site.
 MARKINGS = ["OFFICIAL", "OFFICIAL: Sensitive", "PROTECTED", "SECRET", "TOP SECRET"]
+DEFAULT_PROMPT = "content/prompts/brief.md"
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,18 @@ class Action:
     name: str
     description: str
     slug: str
+
+
+@dataclass(frozen=True)
+class Drafting:
+    """`drafting:` in site.yaml: the OpenAI-compatible API `digest draft` asks for first drafts."""
+
+    endpoint: str  # base URL, no trailing slash; requests go to {endpoint}/chat/completions
+    model: str
+    max_marking: str = "OFFICIAL"  # a brief marked above this is never sent
+    prompt: str = DEFAULT_PROMPT  # the editors' system prompt, relative to the site root
+    timeout: int = 120  # seconds per request
+    prompt_line: int = 0  # where `prompt` is set in site.yaml (0: not set), for messages
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,7 @@ class SiteConfig:
     sections: tuple[str, ...] = ()  # issue sections in display order
     jurisdictions: tuple[str, ...] = ()
     robots: str = "disallow"  # robots.txt: "disallow" (intranet default) or "allow"
+    drafting: Drafting | None = None  # settings for `digest draft`; None when not configured
 
     @property
     def base_path(self) -> str:
@@ -59,7 +73,8 @@ class SiteConfig:
 
 
 FIELDS = ["title", "description", "base_url", "language", "audience", "timezone", "marking",
-          "per_page", "actions", "sections", "jurisdictions", "robots"]
+          "per_page", "actions", "sections", "jurisdictions", "robots", "drafting"]
+DRAFTING_FIELDS = ["endpoint", "model", "max_marking", "prompt", "timeout"]
 REQUIRED = ["title", "base_url", "actions", "sections", "jurisdictions"]
 SRC_PATH = "content/site.yaml"
 
@@ -83,6 +98,9 @@ def parse_config(text: str) -> tuple[SiteConfig | None, list[Diagnostic]]:
 
     text = normalise_newlines(text)
     lines = text.split("\n")
+    typed = control_characters(SRC_PATH, lines, allow_nel=True)
+    if typed:  # YAML cannot be read past them
+        return None, typed
     try:
         doc = parse_yaml(text, 1)
     except YamlProblem as p:
@@ -126,6 +144,8 @@ def parse_config(text: str) -> tuple[SiteConfig | None, list[Diagnostic]]:
         values["robots"] = c.choice(("robots",), data["robots"], ["disallow", "allow"], "robots setting")
     if "actions" in data:
         values["actions"] = _actions(c, data["actions"])
+    if "drafting" in data:
+        values["drafting"] = _drafting(c, data["drafting"])
     for key in ("sections", "jurisdictions"):
         if key in data:
             items = c.string_list((key,), data[key], min_items=1, what=key)
@@ -165,3 +185,41 @@ def _actions(c: Checker, value) -> tuple[Action, ...] | None:
             else:
                 out.append(Action(name, desc, slugify(name)))
     return tuple(out)
+
+
+def _drafting(c: Checker, value) -> Drafting | None:
+    from generator.draft.endpoint import endpoint_problem
+
+    path = ("drafting",)
+    m = c.mapping(path, value, "the drafting settings (endpoint, model, max_marking, prompt)")
+    if m is None:
+        return None
+    c.unknown_keys(path, m, DRAFTING_FIELDS)
+    c.required(path, m, ["endpoint", "model"])
+    values: dict = {}
+    if "endpoint" in m:
+        url = c.string(path + ("endpoint",), m["endpoint"])
+        if url is not None:
+            problem = endpoint_problem(url)
+            if problem:
+                c.error(path + ("endpoint",), problem[0], problem[1])
+            else:
+                values["endpoint"] = url.rstrip("/")
+    if "model" in m:
+        values["model"] = c.string(path + ("model",), m["model"])
+    if "max_marking" in m:
+        values["max_marking"] = c.choice(path + ("max_marking",), m["max_marking"], MARKINGS, "marking")
+    if "prompt" in m:
+        prompt = c.string(path + ("prompt",), m["prompt"])
+        parts = prompt.replace("\\", "/").split("/") if prompt else []
+        if prompt is not None and (prompt.startswith(("/", "\\")) or ":" in prompt or ".." in parts):
+            c.error(path + ("prompt",), f"'{prompt}' must be a path inside the site folder",
+                    f"e.g. {DEFAULT_PROMPT}")
+        elif prompt is not None:
+            values["prompt"] = prompt.replace("\\", "/")
+            values["prompt_line"] = c.doc.pos(path + ("prompt",))[0]
+    if "timeout" in m:
+        values["timeout"] = c.integer(path + ("timeout",), m["timeout"], 1, 600)
+    if any(v is None for v in values.values()) or not {"endpoint", "model"} <= set(values):
+        return None
+    return Drafting(**values)

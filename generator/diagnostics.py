@@ -13,6 +13,8 @@ import dataclasses
 from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
 
+from generator.controlchars import visible
+
 Severity = Literal["error", "warning"]
 
 
@@ -49,14 +51,20 @@ class Diagnostic:
         head = f"{self.field}: {self.message}" if self.field else self.message
         return f"{head}; {self.hint}" if self.hint else head
 
-    def format(self) -> str:
-        """path:line:col: severity: text, then the source line with a caret under the column."""
-        out = f"{self.location}: {self.severity}: {self.text}"
+    def format(self, colour: bool = False) -> str:
+        """path:line:col: severity: text, then the source line with a caret under the column.
+
+        With `colour`, ANSI styles for a terminal: the location bold, the
+        severity and the caret red (error) or yellow (warning).
+        """
+        paint = _paint if colour else _plain
+        tint = _RED if self.severity == "error" else _YELLOW
+        out = f"{paint(self.location + ':', _BOLD)} {paint(self.severity + ':', _BOLD + tint)} {visible(self.text)}"
         if self.source_line and self.line:
-            src, col = _excerpt(self.source_line.rstrip("\r\n").replace("\t", " "), self.col)
+            src, col = _excerpt(visible(self.source_line.rstrip("\r\n").replace("\t", " ")), self.col)
             out += f"\n    {src}"
             if col:
-                out += "\n    " + " " * (col - 1) + "^"
+                out += "\n    " + " " * (col - 1) + paint("^", _BOLD + tint)
         return out
 
     def github_annotation(self) -> str:
@@ -71,10 +79,21 @@ class Diagnostic:
             props.append(f"line={self.line}")
         if self.col:
             props.append(f"col={self.col}")
-        return f"::{self.severity} {','.join(props)}::{esc(self.text)}"
+        return f"::{self.severity} {','.join(props)}::{esc(visible(self.text))}"
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+_BOLD, _RED, _YELLOW, _GREEN = "1", ";31", ";33", ";32"
+
+
+def _paint(text: str, style: str) -> str:
+    return f"\x1b[{style}m{text}\x1b[0m"
+
+
+def _plain(text: str, style: str) -> str:
+    return text
 
 
 def _excerpt(line: str, col: int, width: int = 100) -> tuple[str, int]:
@@ -108,13 +127,17 @@ def summary_line(diagnostics: list[Diagnostic], files_checked: int) -> str:
     return f"{', '.join(parts)} in {files_checked} file{'s' if files_checked != 1 else ''}"
 
 
-def format_report(diagnostics: list[Diagnostic], files_checked: int, fmt: str = "text") -> str:
-    """The whole report in the chosen format ("text" or "json")."""
+def format_report(diagnostics: list[Diagnostic], files_checked: int, fmt: str = "text", *, colour: bool = False) -> str:
+    """The whole report in the chosen format ("text" or "json"); `colour` styles text for a terminal."""
     ordered = sorted(diagnostics)
     if fmt == "json":
         return json.dumps([d.to_json() for d in ordered], indent=2, ensure_ascii=False)
-    lines = [d.format() for d in ordered]
+    lines = [d.format(colour) for d in ordered]
     if os.environ.get("GITHUB_ACTIONS") == "true":
         lines += [d.github_annotation() for d in ordered]
-    lines.append(summary_line(ordered, files_checked))
+    summary = summary_line(ordered, files_checked)
+    if colour:
+        tint = _RED if errors_in(ordered) else _YELLOW if ordered else _GREEN
+        summary = _paint(summary, _BOLD + tint)
+    lines.append(summary)
     return "\n".join(lines)

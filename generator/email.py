@@ -202,25 +202,3 @@ def email_context(renderer, issue) -> dict:
         "font": FONT,
         "wrap": wrap,
     }
-
-
-def render_emails(renderer):
-    """issues/<week>/email.html and email.txt for every issue (each re-rendered only when its issue changed)."""
-    html_template = renderer.env.get_template("email.html")
-    text_template = renderer.env.get_template("email.txt")
-    for issue in renderer.site.issues:
-        folder = Urls.issue(issue.week)
-        contexts: dict = {}
-
-        def context(issue=issue, contexts=contexts):
-            if "ctx" not in contexts:
-                contexts["ctx"] = email_context(renderer, issue)
-            return contexts["ctx"]
-
-        def text(context=context):
-            body = text_template.render(context())
-            return (re.sub(r"\n{3,}", "\n\n", body).strip() + "\n").encode("utf-8")
-
-        yield renderer.emit_file(folder + "email.html", ["email.html", issue],
-                                 lambda context=context: html_template.render(context()).encode("utf-8"))
-        yield renderer.emit_file(folder + "email.txt", ["email.txt", issue], text)

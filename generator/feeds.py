@@ -11,22 +11,20 @@ from __future__ import annotations
 import json
 
 from generator.dates import rfc3339
-from generator.render import OutputFile, Renderer
+from generator.plan import FEED_SIZE
 from generator.urls import Urls
-
-FEED_SIZE = 50
 
 
 def _stamp(view, tz) -> str:
     return rfc3339(view.brief.updated or view.brief.published, tz)
 
 
-def render_atom(r: Renderer, path: str, views: list, title: str, html_path: str) -> OutputFile | None:
-    entries = views[:FEED_SIZE]
-    return r.emit_file(path, ["atom", entries, title, html_path], lambda: _atom(r, path, entries, title, html_path))
+def atom_feed(r, path: str, briefs: list, title: str, html_path: str) -> bytes:
+    entries = [r.view(b) for b in briefs[:FEED_SIZE]]
+    return _atom(r, path, entries, title, html_path)
 
 
-def _atom(r: Renderer, path: str, entries: list, title: str, html_path: str) -> bytes:
+def _atom(r, path: str, entries: list, title: str, html_path: str) -> bytes:
     tz = r.config.tz
     updated = max((_stamp(v, tz) for v in entries), default=rfc3339(__import__("datetime").date(1970, 1, 1), tz))
     xml = r.env.get_template("feed.xml").render(
@@ -40,9 +38,8 @@ def _atom(r: Renderer, path: str, entries: list, title: str, html_path: str) -> 
     return xml.encode("utf-8")
 
 
-def render_json_feed(r: Renderer) -> OutputFile | None:
-    views = [r.view(b) for b in r.site.briefs[:FEED_SIZE]]
-    return r.emit_file("feed.json", ["json feed", views], lambda: _json_feed(r, views))
+def json_feed(r) -> bytes:
+    return _json_feed(r, [r.view(b) for b in r.site.briefs[:FEED_SIZE]])
 
 
 def _json_feed(r: Renderer, views: list) -> bytes:
@@ -73,31 +70,18 @@ def _json_feed(r: Renderer, views: list) -> bytes:
     return (json.dumps(feed, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def render_feeds(r: Renderer):
-    yield render_atom(r, "feed.xml", [r.view(b) for b in r.site.briefs[:FEED_SIZE]], r.config.title, "")
-    yield render_json_feed(r)
-    for group in r.site.tags:
-        base = Urls.tag(group.name)
-        yield render_atom(r, base + "feed.xml", [r.view(b) for b in group.briefs[:FEED_SIZE]],
-                          f"{r.config.title}: {group.name}", base)
-
-
-def render_sitemap(r: Renderer, html_paths: list[str]) -> OutputFile:
-    """The sitemap, from every page written (by any worker)."""
-    lastmod = {Urls.brief(b): (b.updated or b.published).isoformat() for b in r.site.briefs}
+def sitemap(r, entries: tuple) -> bytes:
+    """The sitemap: (output path, last modified date or None) of every page readers land on."""
     urls = []
-    for dest in sorted(html_paths):
-        if dest == "404.html":
-            continue
+    for dest, lastmod in entries:
         path = dest[: -len("index.html")] if dest.endswith("index.html") else dest
-        urls.append((r.urls.absolute(path), lastmod.get(path)))
-    xml = r.env.get_template("sitemap.xml").render(urls=urls)
-    return OutputFile("sitemap.xml", xml.encode("utf-8"))
+        urls.append((r.urls.absolute(path), lastmod))
+    return r.env.get_template("sitemap.xml").render(urls=urls).encode("utf-8")
 
 
-def render_robots(r: Renderer) -> OutputFile:
+def robots(r) -> bytes:
     if r.config.robots == "allow":
         text = f"User-agent: *\nAllow: /\nSitemap: {r.urls.absolute('sitemap.xml')}\n"
     else:
         text = "# An intranet site: no crawling (set robots: allow in content/site.yaml to change)\nUser-agent: *\nDisallow: /\n"
-    return OutputFile("robots.txt", text.encode("utf-8"))
+    return text.encode("utf-8")

@@ -14,6 +14,7 @@ import difflib
 import re
 from typing import Any, Iterable
 
+from generator import controlchars
 from generator.diagnostics import Diagnostic
 from generator.yamlsrc import Path, YamlDoc, path_str, tag_name
 
@@ -55,12 +56,23 @@ def guess_iso_date(text: str) -> str | None:
     return None
 
 
+def control_characters(src_path: str, lines: list[str], first: int = 1, last: int | None = None, *,
+                       field: str = "", allow_nel: bool = False) -> list[Diagnostic]:
+    """An error for every line (first..last) that holds a control character typed as it is."""
+    return [Diagnostic(src_path, line, col, "error", field, f"{controlchars.describe(chars)} in the text",
+                       controlchars.hint(len(chars)), lines[line - 1])
+            for line, col, chars in controlchars.raw_in_lines(lines, first, last, allow_nel=allow_nel)]
+
+
 class Checker:
     def __init__(self, doc: YamlDoc, src_path: str, lines: list[str]):
         self.doc = doc
         self.src_path = src_path
         self.lines = lines
         self.diagnostics: list[Diagnostic] = []
+        # YAML refuses control characters typed as they are, so a value can only hold one written as
+        # an escape in double quotes: with no backslash in the file, no value needs looking at.
+        self.escapes = "\\" in "\n".join(lines)
 
     # -- reporting -----------------------------------------------------------
     def _line_text(self, line: int) -> str:
@@ -116,6 +128,9 @@ class Checker:
         scalar = self.doc.scalars.get(path)
         if isinstance(value, str) and scalar is not None and scalar.tag == _STR:
             text = value.strip()
+            if self.escapes and controlchars.BAD.search(value):
+                self._control_characters(path, value)
+                return None
             if not text and not allow_empty:
                 self.error(path, "must not be empty", "write a value or remove the field")
                 return None
@@ -126,6 +141,17 @@ class Checker:
         else:
             self.error(path, f"expected text, got {self.describe(path, value)}")
         return None
+
+    def _control_characters(self, path: Path, value: str) -> None:
+        """Report control characters in a value at the escape that wrote the first of them."""
+        chars = controlchars.BAD.findall(value)
+        line, col = self.doc.pos(path)
+        escapes = controlchars.escapes_in_double_quoted(self.lines, line, col)
+        if escapes:
+            line, col = escapes[0][0], escapes[0][1]
+        hint = controlchars.hint(len(chars), [e[3] for e in escapes])
+        self.diagnostics.append(Diagnostic(self.src_path, line, col, "error", path_str(path),
+                                           f"{controlchars.describe(chars)} in the text", hint, self._line_text(line)))
 
     def string_list(self, path: Path, value: Any, *, min_items: int = 0, max_items: int | None = None, what: str = "items") -> list[str] | None:
         if not isinstance(value, list):

@@ -21,6 +21,7 @@ SOURCES = "sources"
 BRIEF = "brief"
 ISSUE = "issue"
 PAGE = "page"
+PROMPT = "prompt"  # content/prompts/*.md: instructions for `digest draft`, recorded but not built
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ def classify(rel: str) -> str | None:
         return ISSUE
     if parts[0] == "pages" and len(parts) == 2:
         return PAGE
+    if parts[0] == "prompts" and len(parts) == 2:
+        return PROMPT
     return None
 
 
@@ -126,7 +129,8 @@ def find_content(root: Path) -> LoadResult:
     seen = 0
     if not content.is_dir():
         return LoadResult([], [Diagnostic("content", 0, 0, "error", "", "no content/ folder here",
-                                          f"run digest in the site root (the folder that holds content/), or pass --root; looked in {root}")], 0)
+                                          f"run digest in a site's folder (the one holding content/site.yaml) or any folder inside it, "
+                                          f"or pass --root; looked in {root.absolute()}")], 0)
     content_real = os.path.realpath(content)
     stack = [("", content)]
     while stack:

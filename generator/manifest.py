@@ -1,8 +1,9 @@
 """Provenance: the build manifest that says which inputs produced which bytes.
 
-`build_manifest` turns hashes (or raw bytes) of the source and output files
-into deterministic JSON: sorted keys, no build time unless SOURCE_DATE_EPOCH
-is set, paths relative and POSIX style. The same commit built with the same
+`build_manifest` turns hashes (or raw bytes) of the source and output files,
+and the base URL the site was built for, into deterministic JSON: sorted
+keys, no build time unless SOURCE_DATE_EPOCH is set, paths relative and
+POSIX style. The same commit built with the same
 tool versions gives a byte-identical manifest on any machine.
 
 `verify_site` recomputes the output hashes of a built folder and lists every
@@ -90,8 +91,16 @@ def build_manifest(
     source_date_epoch: str | None,
     python_version: str | None = None,
     libraries: Mapping[str, str | None] | None = None,
+    generated: Mapping[str, Mapping[str, str]] | None = None,
+    base_url: str | None = None,
 ) -> bytes:
-    """The manifest as UTF-8 JSON bytes. `output_files` must not include the manifest itself."""
+    """The manifest as UTF-8 JSON bytes. `output_files` must not include the manifest itself.
+
+    `generated` maps each published brief that a language model drafted (by
+    source path) to its model, prompt_sha256, date and reviewer. `base_url` is the
+    URL the site was built for: every link starts with its path, so
+    `digest serve --site` serves the folder there.
+    """
     outputs = _digests(output_files)
     outputs.pop(MANIFEST_NAME, None)
     manifest: dict[str, object] = {
@@ -104,13 +113,27 @@ def build_manifest(
         "sources": _digests(source_files),
         "outputs": outputs,
         "output_count": len(outputs),
+        "generated": {path.replace("\\", "/"): dict(sorted(record.items()))
+                      for path, record in sorted((generated or {}).items())},
     }
+    if base_url is not None:
+        manifest["base_url"] = base_url
     built_at = build_time(source_date_epoch)
     if built_at is not None:
         manifest["source_date_epoch"] = int(source_date_epoch.strip())  # type: ignore[union-attr]
         manifest["built_at"] = built_at
     text = json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     return text.encode("utf-8")
+
+
+def generated_briefs(briefs, include_drafts: bool) -> dict[str, dict[str, str]]:
+    """Source path -> {model, prompt_sha256, date, reviewed_by} of each built brief a model drafted."""
+    return {
+        b.src_path: {"model": b.generated.model, "prompt_sha256": b.generated.prompt_sha256,
+                     "date": b.generated.date.isoformat(), "reviewed_by": b.reviewed_by}
+        for b in briefs
+        if b.generated is not None and (include_drafts or not b.draft)
+    }
 
 
 # ---- reading files ---------------------------------------------------------

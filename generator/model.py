@@ -74,6 +74,15 @@ class Implication:
 
 
 @dataclass(frozen=True)
+class Generated:
+    """What drafted a brief: `generated:` in its front matter, written by `digest draft`."""
+
+    model: str
+    prompt_sha256: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
 class Brief:
     slug: str
     title: str
@@ -92,6 +101,8 @@ class Brief:
     draft: bool = False
     updated: dt.date | None = None
     classification: str = ""
+    generated: Generated | None = None  # set when a language model drafted the brief
+    reviewed_by: str = ""  # the editor who reviewed a generated brief before it was published
     # (line, col, source line) of selected fields ("slug", "tags", "source.url", "draft"), for cross-file messages
     lines: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 

@@ -6,8 +6,7 @@ the output and its bytes) and touches no disk; the write stage does that.
 
 from __future__ import annotations
 
-import math
-import os
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -17,10 +16,9 @@ from markupsafe import Markup
 from generator.assemble import Group, Issue, Site
 from generator.fragments import BriefView, Fragments, render_fragments
 from generator.markdown import first_sentence, html_to_text, render_block
-from generator.memo import Signer
 from generator.model import Week
 from generator.slugs import slugify
-from generator.urls import Urls, dest_for
+from generator.urls import Urls
 
 
 RECENT_FRAGMENTS = 1500  # briefs' fragments kept in memory at once (a few pages' worth of every listing)
@@ -28,60 +26,59 @@ RECENT_FRAGMENTS = 1500  # briefs' fragments kept in memory at once (a few pages
 
 @dataclass(frozen=True)
 class OutputFile:
-    """One file of the output: its bytes, or (when unchanged) the previous build's copy to link."""
+    """One file of the output: where it goes and its bytes."""
 
     dest_path: str  # relative to the output folder, POSIX style
-    data: bytes | None
-    signature: str = ""  # hash of everything it was rendered from ("" for files that are always written)
-    reuse: str | None = None  # path of an identical file in the previous output
-    sha256: str = ""  # of the reused file, as recorded when it was written
+    data: bytes
 
 
-@dataclass
-class Pager:
-    number: int
-    count: int
-    base: str  # the listing's first page path, e.g. "tags/llms/"
+class FragmentStore:
+    """Each brief's fragments, by fingerprint: from memory, from `lookup` (the cache), or rendered now.
 
-    def url(self, number: int) -> str:
-        return Urls.paged(self.base, number)
+    Keeps at most RECENT_FRAGMENTS in memory (a few pages' worth of every
+    listing) unless told to keep all (a cold build hands them between
+    workers). `made` collects the ones rendered here, for the cache.
+    """
 
-    @property
-    def previous(self) -> str | None:
-        return self.url(self.number - 1) if self.number > 1 else None
+    def __init__(self, lookup=None, keep_all: bool = False):
+        self.lookup = lookup
+        self.keep_all = keep_all
+        self.held: OrderedDict = OrderedDict()
+        self.made: dict = {}
 
-    @property
-    def next(self) -> str | None:
-        return self.url(self.number + 1) if self.number < self.count else None
+    def add(self, fragments: dict) -> None:
+        self.held.update(fragments)
+
+    def get(self, view: "BriefView", make) -> Fragments:
+        held = self.held
+        frag = held.get(view.fingerprint)
+        if frag is not None:
+            if not self.keep_all:
+                held.move_to_end(view.fingerprint)
+            return frag
+        frag = self.lookup(view.fingerprint) if self.lookup else None
+        if frag is None:
+            frag = make(view)
+            self.made[view.fingerprint] = frag
+        held[view.fingerprint] = frag
+        if not self.keep_all and len(held) > RECENT_FRAGMENTS:
+            held.popitem(last=False)
+        return frag
 
 
 class Renderer:
-    """Holds the templates and the per-brief views; methods render page kinds.
-
-    `previous` maps output paths to what the previous build wrote (see
-    generator.cache); a page whose signature matches, and whose file in
-    `previous_dir` is untouched, is reused instead of rendered.
-    """
+    """Holds the templates and the per-brief views; `render(planned)` gives a planned file's bytes."""
 
     def __init__(self, site: Site, env: jinja2.Environment, *, fingerprints: dict[str, str] | None = None,
-                 fragment_source=None, previous: dict | None = None, previous_dir=None, build_key: str = ""):
+                 store: FragmentStore | None = None, assets: dict[str, bytes] | None = None):
         self.site = site
         self.env = env
         self.config = site.config
         self.urls = Urls(site.config.base_path, site.config.base_url)
         self.fingerprints = fingerprints if fingerprints is not None else {b.slug: b.slug for b in site.briefs}
-        self.fragment_source = fragment_source  # fingerprint -> Fragments | None (e.g. the cache)
-        self.new_fragments: dict = {}  # rendered in this build, for the cache
-        self.previous = previous or {}
-        self.previous_dir = previous_dir
-        self.signer = Signer(self.fingerprints)
-        self.nav_signature = self.signer.sign([build_key, self.site.pages])
-        self.rendered = 0
-        self.reused = 0
-        self.jobs, self.job = 1, 0  # set by a worker process: it renders every jobs-th file, from job
-        self._turn = 0
-        # build-wide names are globals, so macros imported without context are compiled once
-        env.globals.update(self._common())
+        self.store = store or FragmentStore()
+        self.assets = assets or {}
+        env.globals.update(self._common())  # build-wide names: macros imported without context compile once
         self._card = env.get_template("_card.html")
         self._entry = env.get_template("_entry.html")
         self.views: dict[str, BriefView] = {
@@ -90,7 +87,7 @@ class Renderer:
             for b in site.briefs
         }
         self._issue_views: dict = {}
-        self._recent: OrderedDict = OrderedDict()  # fingerprint -> Fragments, the most recently used
+        self._emails: tuple = (None, None)
 
     # -- helpers ---------------------------------------------------------------
     def _common(self) -> dict:
@@ -102,71 +99,26 @@ class Renderer:
             "nav_pages": self.site.pages,
         }
 
-    def _load_fragments(self, view: BriefView) -> Fragments:
-        recent = self._recent
-        frag = recent.get(view.fingerprint)
-        if frag is not None:
-            recent.move_to_end(view.fingerprint)
-            return frag
-        frag = self.fragment_source(view.fingerprint) if self.fragment_source else None
-        if frag is None:
-            frag = render_fragments(view, self.config, self.urls, self._card, self._entry)
-            view._fragments = None
-            self.new_fragments[view.fingerprint] = frag
-        recent[view.fingerprint] = frag
-        if len(recent) > RECENT_FRAGMENTS:
-            recent.popitem(last=False)
+    def make_fragments(self, view: BriefView) -> Fragments:
+        frag = render_fragments(view, self.config, self.urls, self._card, self._entry)
+        view._fragments = None
         return frag
 
-    def page(self, template: str, path: str, *, inputs=None, **context) -> OutputFile | None:
-        """Render `template` to `path`. The page is signed by its whole context, or by `inputs`
-        when the caller can name a smaller set of values that the context is made from."""
-        ctx = dict(context)
-        ctx.setdefault("canonical", self.urls.absolute(path))
-        ctx.setdefault("page_path", path)
-        return self.emit_file(dest_for(path), [template, ctx if inputs is None else inputs],
-                              lambda: self.env.get_template(template).render(ctx).encode("utf-8"))
+    def _load_fragments(self, view: BriefView) -> Fragments:
+        return self.store.get(view, self.make_fragments)
 
-    def emit_file(self, dest: str, inputs, produce, *, shared: bool = False) -> OutputFile | None:
-        """A file whose bytes come from produce() and depend only on `inputs` (and the build key).
+    def render(self, f) -> bytes:
+        """The bytes of one planned file (generator.plan.PlannedFile)."""
+        return getattr(self, "_" + f.kind.replace("-", "_"))(f.dest, *f.args)
 
-        Returns None when another worker renders this file (`shared` files are
-        always this process's). A file whose inputs are unchanged since the
-        previous build comes back as a link to its previous copy.
-        """
-        if not shared:
-            turn = self._turn
-            self._turn += 1
-            if turn % self.jobs != self.job:
-                return None
-        signature = self.signer.sign([self.nav_signature, dest, inputs])
-        record = self._reusable(dest, signature)
-        if record is not None:
-            self.reused += 1
-            return OutputFile(dest, None, signature, os.path.join(self.previous_dir, dest), record.sha256)
-        self.rendered += 1
-        return OutputFile(dest, produce(), signature)
-
-    def _reusable(self, dest: str, signature: str):
-        record = self.previous.get(dest)
-        if record is None or record.signature != signature or self.previous_dir is None or not record.sha256:
-            return None
-        try:
-            st = os.stat(os.path.join(self.previous_dir, dest))
-        except OSError:
-            return None
-        if st.st_size != record.size or st.st_mtime_ns != record.mtime_ns:
-            return None  # changed by hand since: render it again
-        return record
+    def page(self, template: str, dest: str, **context) -> bytes:
+        path = dest[: -len("index.html")] if dest.endswith("index.html") else dest
+        context.setdefault("canonical", self.urls.absolute(path))
+        context.setdefault("page_path", path)
+        return self.env.get_template(template).render(context).encode("utf-8")
 
     def view(self, brief) -> BriefView:
         return self.views[brief.slug]
-
-    def paginate(self, items: list, base: str):
-        per = self.config.per_page
-        count = max(1, math.ceil(len(items) / per))
-        for n in range(1, count + 1):
-            yield Pager(n, count, base), items[(n - 1) * per : n * per]
 
     def issue_view(self, issue: Issue) -> dict:
         cached = self._issue_views.get(issue.week)
@@ -186,26 +138,13 @@ class Renderer:
             "count": len(issue.briefs),
         }
 
-    # -- page kinds -----------------------------------------------------------
-    def render_all(self):
-        """Every HTML page, one at a time (so each can be written and dropped)."""
-        yield from self.home()
-        yield from self.brief_pages()
-        yield from self.catalogue()
-        yield from self.issue_pages()
-        yield from self.group_pages("tag", self.site.tags)
-        yield from self.group_pages("source", self.site.sources)
-        yield from self.action_pages()
-        yield from self.plain_pages()
-        yield self.page("search.html", "search/", title="Search")
-        yield self.page("404.html", "404.html", title="Page not found", canonical=None)
-
-    def home(self):
+    # -- page kinds: one method per kind in generator.plan.KINDS ------------------
+    def _home(self, dest):
         latest = self.site.latest_issue
         latest_slugs = {b.slug for b in latest.briefs} if latest else set()
         recent = [self.view(b) for b in self.site.briefs if b.slug not in latest_slugs][: self.config.per_page]
-        yield self.page(
-            "home.html", "",
+        return self.page(
+            "home.html", dest,
             title=self.config.title,
             latest=self.issue_view(latest) if latest else None,
             latest_briefs=[self.view(b) for b in latest.briefs] if latest else [],
@@ -213,72 +152,126 @@ class Renderer:
             issue_count=len(self.site.issues),
         )
 
-    def brief_pages(self):
-        for brief in self.site.briefs:
-            older, newer = self.site.neighbours[brief.slug]
-            issue = self.site.issue_of[brief.week]
-            fp = self.fingerprints
-            yield self.page(
-                "brief.html", Urls.brief(brief),
-                # everything below follows from these: the brief, its neighbours and its week
-                inputs=("brief", fp[brief.slug], older and fp[older.slug], newer and fp[newer.slug], brief.week),
-                title=brief.title,
-                b=self.view(brief),
-                older=self.view(older) if older else None,
-                newer=self.view(newer) if newer else None,
-                issue={"week": issue.week, "url": self.urls.link(Urls.issue(issue.week))},
-            )
+    def _brief(self, dest, slug):
+        view = self.views[slug]
+        brief = view.brief
+        older, newer = self.site.neighbours[slug]
+        issue = self.site.issue_of[brief.week]
+        return self.page(
+            "brief.html", dest,
+            title=brief.title,
+            b=view,
+            older=self.view(older) if older else None,
+            newer=self.view(newer) if newer else None,
+            issue={"week": issue.week, "url": self.urls.link(Urls.issue(issue.week))},
+        )
 
-    def catalogue(self):
-        for pager, chunk in self.paginate(self.site.briefs, "briefs/"):
-            weeks: list[tuple[Week, list[BriefView]]] = []
-            for b in chunk:
-                if not weeks or weeks[-1][0] != b.week:
-                    weeks.append((b.week, []))
-                weeks[-1][1].append(self.view(b))
-            title = "All briefs" if pager.number == 1 else f"All briefs, page {pager.number}"
-            yield self.page("briefs.html", pager.url(pager.number), title=title, weeks=weeks,
-                            pager=pager, total=len(self.site.briefs))
+    def _briefs(self, dest, pager, slugs):
+        weeks: list[tuple[Week, list[BriefView]]] = []
+        for slug in slugs:
+            b = self.views[slug]
+            if not weeks or weeks[-1][0] != b.brief.week:
+                weeks.append((b.brief.week, []))
+            weeks[-1][1].append(b)
+        title = "All briefs" if pager.front else f"All briefs, page {pager.number}"
+        return self.page("briefs.html", dest, title=title, weeks=weeks, pager=pager,
+                         total=len(self.site.briefs) if pager.front else None)
 
-    def issue_pages(self):
-        yield self.page("issues.html", "issues/", title="Weekly digests",
-                        issues=[self.issue_view(i) for i in self.site.issues])
-        for issue in self.site.issues:
-            sections = [(name, [self.view(b) for b in briefs])
-                        for name, briefs in issue.by_section(self.config.sections)]
-            yield self.page(
-                "issue.html", Urls.issue(issue.week),
-                title=f"Weekly AI Digest: {issue.week.monday.day} {issue.week.monday.strftime('%B')} {issue.week.monday.year}",
-                sections=sections,
-                older=self.issue_view(issue.previous) if issue.previous else None,
-                newer=self.issue_view(issue.next) if issue.next else None,
-                **self.issue_view(issue),
-            )
+    def _issues(self, dest):
+        return self.page("issues.html", dest, title="Weekly digests",
+                         issues=[self.issue_view(i) for i in self.site.issues])
 
-    def group_pages(self, kind: str, groups: list[Group]):
-        plural = kind + "s"
-        yield self.page(f"{plural}.html", f"{plural}/", title="Tags" if kind == "tag" else "Sources", groups=groups)
-        for group in groups:
-            base = f"{plural}/{group.slug}/"
-            for pager, chunk in self.paginate(group.briefs, base):
-                title = group.name if pager.number == 1 else f"{group.name}, page {pager.number}"
-                yield self.page(f"{kind}.html", pager.url(pager.number), title=title, group=group,
-                                briefs=[self.view(b) for b in chunk], pager=pager)
+    def _issue(self, dest, week):
+        issue = self.site.issue_of[week]
+        sections = [(name, [self.view(b) for b in briefs]) for name, briefs in issue.by_section(self.config.sections)]
+        return self.page(
+            "issue.html", dest,
+            title=f"Weekly AI Digest: {week.monday.day} {week.monday.strftime('%B')} {week.monday.year}",
+            sections=sections,
+            older=self.issue_view(issue.previous) if issue.previous else None,
+            newer=self.issue_view(issue.next) if issue.next else None,
+            **self.issue_view(issue),
+        )
 
-    def action_pages(self):
-        yield self.page("actions.html", "actions/", title="Action labels",
-                        actions=self.config.actions, counts=self.site.action_counts)
-        for action in self.config.actions:
-            # (brief, index of the implication): the model says which, the fragments say how
-            rows = [(self.view(b), i) for b in self.site.briefs
-                    for i, imp in enumerate(b.implications) if imp.action == action.name]
-            base = Urls.action(action.name)
-            for pager, chunk in self.paginate(rows, base):
-                title = action.name if pager.number == 1 else f"{action.name}, page {pager.number}"
-                yield self.page("action.html", pager.url(pager.number), title=title, action=action,
-                                rows=chunk, pager=pager, total=len(rows))
+    def _groups_index(self, dest, kind: str, groups: list[Group]):
+        return self.page(f"{kind}s.html", dest, title="Tags" if kind == "tag" else "Sources", groups=groups)
 
-    def plain_pages(self):
-        for p in self.site.pages:
-            yield self.page("page.html", f"{p.name}/", title=p.title, p=p,
-                            body_html=Markup(render_block(p.body, self.urls.base_path, heading_shift=0)))
+    def _tags(self, dest):
+        return self._groups_index(dest, "tag", self.site.tags)
+
+    def _sources(self, dest):
+        return self._groups_index(dest, "source", self.site.sources)
+
+    def _group(self, dest, kind: str, group: Group, pager, slugs):
+        title = group.name if pager.front else f"{group.name}, page {pager.number}"
+        return self.page(f"{kind}.html", dest, title=title, group=group,
+                         briefs=[self.views[s] for s in slugs], pager=pager)
+
+    def _tag(self, dest, index, pager, slugs):
+        return self._group(dest, "tag", self.site.tags[index], pager, slugs)
+
+    def _source(self, dest, index, pager, slugs):
+        return self._group(dest, "source", self.site.sources[index], pager, slugs)
+
+    def _actions(self, dest):
+        return self.page("actions.html", dest, title="Action labels",
+                         actions=self.config.actions, counts=self.site.action_counts)
+
+    def _action(self, dest, name, pager, rows):
+        action = next(a for a in self.config.actions if a.name == name)
+        title = name if pager.front else f"{name}, page {pager.number}"
+        total = self.site.action_counts.get(name, 0) if pager.front else None
+        # (brief, index of the implication): the model says which, the fragments say how
+        return self.page("action.html", dest, title=title, action=action,
+                         rows=[(self.views[s], i) for s, i in rows], pager=pager, total=total)
+
+    def _page(self, dest, name):
+        p = next(p for p in self.site.pages if p.name == name)
+        return self.page("page.html", dest, title=p.title, p=p,
+                         body_html=Markup(render_block(p.body, self.urls.base_path, heading_shift=0)))
+
+    def _search(self, dest):
+        return self.page("search.html", dest, title="Search")
+
+    def _404(self, dest):
+        return self.page("404.html", dest, title="Page not found", canonical=None)
+
+    def _atom(self, dest, tag_index):
+        from generator.feeds import atom_feed
+
+        if tag_index is None:
+            return atom_feed(self, dest, self.site.briefs, self.config.title, "")
+        group = self.site.tags[tag_index]
+        return atom_feed(self, dest, group.briefs, f"{self.config.title}: {group.name}", Urls.tag(group.name))
+
+    def _json_feed(self, dest):
+        from generator.feeds import json_feed
+
+        return json_feed(self)
+
+    def _email_context(self, week):
+        from generator.email import email_context
+
+        if self._emails[0] != week:  # email.html and email.txt of one issue share it
+            self._emails = (week, email_context(self, self.site.issue_of[week]))
+        return self._emails[1]
+
+    def _email_html(self, dest, week):
+        return self.env.get_template("email.html").render(self._email_context(week)).encode("utf-8")
+
+    def _email_text(self, dest, week):
+        body = self.env.get_template("email.txt").render(self._email_context(week))
+        return (re.sub(r"\n{3,}", "\n\n", body).strip() + "\n").encode("utf-8")
+
+    def _sitemap(self, dest, entries):
+        from generator.feeds import sitemap
+
+        return sitemap(self, entries)
+
+    def _robots(self, dest):
+        from generator.feeds import robots
+
+        return robots(self)
+
+    def _asset(self, dest, name):
+        return self.assets[name]

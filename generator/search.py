@@ -121,60 +121,112 @@ def _run_pagefind(site: Path, bundle: Path, started: float) -> dict:
     return {"pages": pages, "bytes": size, "seconds": round(time.perf_counter() - started, 3)}
 
 
-# -- shards: an index in parts, so a new brief re-indexes one part ---------------
-SHARD_PAGES = 1000  # pages per shard; the newest shard holds the remainder
+# -- shards: an index in parts, so a new brief re-indexes one small part ------------
+SHARD_PAGES = 256  # pages in the smallest full shard
 SHARDS_DIR = "pagefind-shards"
 SHARD_LIST = "shards.json"  # in pagefind/: the browser's list of shards (write_browser_manifest)
 
 
-def plan_shards(pages: list[tuple[str, str]]) -> list[list[str]]:
-    """Split (sort key, page path) pairs, oldest first, into shards of SHARD_PAGES.
+def plan_shards(pages: list[tuple[tuple, str]]) -> list[list[str]]:
+    """Split (sort key, page path) pairs, oldest first, into log-structured shards.
 
-    New briefs are the newest, so adding one changes only the last shard;
-    the older shards keep their pages and their bytes.
+    The full units of SHARD_PAGES pages are grouped like the bits of a binary
+    counter (the oldest shard is the largest power of two of units, then the
+    next, ...), and the newest pages that fill no unit form one small shard.
+    A new page changes only that small shard until it fills a unit; then
+    shards merge, as a counter carries. A site of N pages has at most
+    log2(N / SHARD_PAGES) + 2 shards, so a query loads few parts.
     """
-    size = int(os.environ.get("DIGEST_SEARCH_SHARD_PAGES", "") or SHARD_PAGES)
+    unit = int(os.environ.get("DIGEST_SEARCH_SHARD_PAGES", "") or SHARD_PAGES)
     ordered = [path for _key, path in sorted(pages)]
-    return [ordered[i:i + size] for i in range(0, len(ordered), size)] or [[]]
+    units, shards, at = len(ordered) // unit, [], 0
+    for bit in reversed(range(units.bit_length())):
+        if units >> bit & 1:
+            size = (1 << bit) * unit
+            shards.append(ordered[at:at + size])
+            at += size
+    if at < len(ordered):
+        shards.append(ordered[at:])
+    return shards
 
 
-def shard_folder(index: int) -> str:
-    return BUNDLE if index == 0 else f"{SHARDS_DIR}/{index}"
+def remove_index(site: Path) -> None:
+    for folder in (BUNDLE, SHARDS_DIR):
+        shutil.rmtree(Path(site) / folder, ignore_errors=True)
 
 
-def index_shards(site: Path, shards: list[list[str]], hashes: dict[str, str],
-                 previous_dir: Path | None, previous: dict[str, str]) -> tuple[dict, dict[str, str]]:
-    """Index each shard into its folder, re-using the previous build's copy of any shard whose pages
-    are byte-identical. Returns (report, {folder: signature}) for the next build."""
+def update_index(site: Path, previous: Path | None, pages: list[tuple[tuple, str]], hashes: dict[str, str],
+                 held: dict, published: dict) -> dict:
+    """Bring the index in `site` (a staging folder) to `pages`, shard by shard.
+
+    Each shard lives in pagefind-shards/<signature>/, named by a hash of its
+    pages' bytes and the Pagefind version, so an unchanged shard keeps its
+    name (and the browser its cached copy). A shard the folder already holds is
+    kept, one the published folder `previous` holds is hard-linked, and only
+    the rest are indexed. The oldest shard is also linked as pagefind/ (with
+    the runtime, pagefind.js and the WebAssembly), and pagefind/shards.json
+    lists the others. `held` and `published` say which shard pagefind/ holds
+    in each folder. Returns the report, with "folders" to remember for `site`.
+    """
     started = time.perf_counter()
     site = Path(site).resolve()
     version = _pagefind_version()
-    signatures: dict[str, str] = {}
-    indexed = reused = pages = size = 0
-    for i, shard in enumerate(shards):
-        folder = shard_folder(i)
-        h = hashlib.sha256(f"{version}\0{folder}\0".encode())
+    shards = plan_shards(pages)
+    names = []
+    for shard in shards:
+        h = hashlib.sha256(f"{version}\0".encode())
         for path in shard:
             h.update(f"{path}\0{hashes.get(path, '')}\n".encode())
-        signature = signatures[folder] = h.hexdigest()
-        target = site / folder
-        old = previous_dir / folder if previous_dir is not None else None
-        if previous.get(folder) == signature and old is not None and (old / "pagefind-entry.json").is_file():
-            _link_tree(old, target, skip=SHARDS_DIR if i == 0 else None)
-            reused += 1
+        names.append(h.hexdigest()[:20])
+    root = site / SHARDS_DIR
+    root.mkdir(exist_ok=True)
+    wanted = set(names)
+    for old in os.listdir(root):
+        if old not in wanted:
+            shutil.rmtree(root / old, ignore_errors=True)
+    indexed = linked = 0
+    for name, shard in zip(names, shards):
+        target = root / name
+        if (target / "pagefind-entry.json").is_file() or (target / ".empty").is_file():
+            continue
+        shutil.rmtree(target, ignore_errors=True)
+        old = previous / SHARDS_DIR / name if previous is not None else None
+        if old is not None and old.is_dir():
+            _link_tree(old, target)
+            linked += 1
         else:
-            result = _index_pages(site, shard, target)
-            indexed += 1 if result["pages"] else 0
-        fragments = target / "fragment"
-        pages += sum(1 for _ in fragments.iterdir()) if fragments.is_dir() else 0
-    if (site / BUNDLE).is_dir():
-        write_browser_manifest(site, [shard_folder(i) for i in range(len(shards))])
-    for folder in [BUNDLE, SHARDS_DIR]:
-        if (site / folder).is_dir():
-            size += sum(p.stat().st_size for p in (site / folder).rglob("*") if p.is_file())
-    report = {"pages": pages, "bytes": size, "seconds": round(time.perf_counter() - started, 3),
-              "shards": len(shards), "shards_indexed": indexed, "shards_reused": reused}
-    return report, signatures
+            partial = root / f".{name}.tmp"  # a killed run never leaves a shard under its final name
+            shutil.rmtree(partial, ignore_errors=True)
+            result = _index_pages(site, shard, partial)
+            if partial.is_dir():
+                os.replace(partial, target)
+            indexed += 1
+            if not result["pages"]:
+                target.mkdir(parents=True, exist_ok=True)
+                (target / ".empty").write_bytes(b"")
+    primary = names[0] if names and (root / names[0] / "pagefind-entry.json").is_file() else None
+    bundle = site / BUNDLE
+    if held.get("primary") != primary or primary is None or not bundle.is_dir():
+        shutil.rmtree(bundle, ignore_errors=True)
+        if primary is not None:
+            _link_tree(root / primary, bundle)
+    if bundle.is_dir():
+        (bundle / SHARD_LIST).unlink(missing_ok=True)  # it may be a link shared with the published site
+        write_browser_manifest(site, [BUNDLE] + [f"{SHARDS_DIR}/{n}" for n in names[1:]])
+    files = size = count = 0
+    for folder in (bundle, root):
+        for dirpath, _dirs, filenames in os.walk(folder):
+            for name in filenames:
+                files += 1
+                size += os.stat(os.path.join(dirpath, name)).st_size
+    for n in names:
+        fragments = root / n / "fragment"
+        count += len(os.listdir(fragments)) if fragments.is_dir() else 0
+    if not any((root / n / "pagefind-entry.json").is_file() for n in names):
+        remove_index(site)
+    return {"pages": count, "bytes": size, "files": files, "seconds": round(time.perf_counter() - started, 3),
+            "shards": len(shards), "shards_indexed": indexed, "shards_reused": len(shards) - indexed,
+            "shards_linked": linked, "folders": {"primary": primary, "shards": names}}
 
 
 # -- the browser's list of shards ----------------------------------------------------
@@ -235,15 +287,13 @@ def _index_pages(site: Path, pages: list[str], bundle: Path) -> dict:
         return _run_pagefind(view, bundle, started)
 
 
-def _link_tree(source: Path, target: Path, skip: str | None = None) -> None:
-    for dirpath, dirnames, filenames in os.walk(source):
+def _link_tree(source: Path, target: Path) -> None:
+    for dirpath, _dirnames, filenames in os.walk(source):
         rel = os.path.relpath(dirpath, source)
-        if skip and rel == ".":
-            dirnames[:] = [d for d in dirnames if d != skip]
         os.makedirs(target / rel, exist_ok=True)
         for name in filenames:
-            if rel == "." and name == SHARD_LIST:
-                continue  # rewritten for this build
+            if rel == "." and name in (SHARD_LIST, ".empty"):
+                continue  # rewritten for each build
             try:
                 os.link(os.path.join(dirpath, name), target / rel / name)
             except OSError:

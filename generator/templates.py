@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jinja2
-
 from generator import DISCLAIMER, __version__
 from generator.dates import date_range, long_date, month_year
 from generator.slugs import slugify
@@ -49,7 +47,9 @@ FILTERS = {
 }
 
 
-def make_environment(root: Path) -> jinja2.Environment:
+def make_environment(root: Path):
+    import jinja2  # here, not at the top: a build with nothing to do never loads Jinja
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in layout_dirs(root)]),
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True, default=True),

@@ -15,20 +15,23 @@ from collections import defaultdict
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from generator import controlchars
 from generator.config import MARKINGS, SiteConfig
 from generator.diagnostics import Diagnostic
-from generator.fields import Checker, did_you_mean
+from generator.fields import Checker, control_characters, did_you_mean
 from generator.frontmatter import FrontMatterProblem, normalise_newlines, split_front_matter
 from generator.load import BRIEF, ISSUE, PAGE, SourceFile
-from generator.model import Brief, Content, Editorial, Implication, Page, Source, Week
+from generator.model import Brief, Content, Editorial, Generated, Implication, Page, Source, Week
 from generator.slugs import is_valid_slug, slugify
 from generator.yamlsrc import YamlDoc, YamlProblem, parse_yaml
 
 BRIEF_FIELDS = ["title", "standfirst", "source", "published", "issue", "tags", "section", "jurisdiction",
-                "key_points", "implications", "caveats", "slug", "draft", "updated", "classification"]
+                "key_points", "implications", "caveats", "slug", "draft", "updated", "classification",
+                "generated", "reviewed_by"]
 BRIEF_REQUIRED = ["title", "standfirst", "source", "published", "tags", "key_points", "implications"]
 SOURCE_FIELDS = ["name", "author", "url"]
 IMPLICATION_FIELDS = ["action", "text"]
+GENERATED_FIELDS = ["model", "prompt_sha256", "date"]
 EDITORIAL_FIELDS = ["title"]
 PAGE_FIELDS = ["title"]
 MAX_KEY_POINTS = 6
@@ -88,24 +91,37 @@ def _position(doc: YamlDoc, lines: list[str], path: tuple) -> tuple[int, int, st
 
 
 def _parse_document(src: SourceFile, require_front_matter: bool) -> tuple[YamlDoc | None, str, int, list[str], list[Diagnostic]]:
-    """Split and parse a Markdown file. Returns (doc, body, body_first_line, lines, diagnostics)."""
+    """Split and parse a Markdown file. Returns (doc, body, body_first_line, lines, diagnostics).
+
+    Control characters typed into the body are reported and the rest is still
+    checked; typed into the front matter, they stop the file there (YAML
+    cannot be read past them), each reported at its line and column.
+    """
     text = normalise_newlines(src.text)
     lines = text.split("\n")
     if not require_front_matter and not text.startswith("---"):
-        return YamlDoc(data={}), text, 1, lines, []
+        typed = (control_characters(src.src_path, lines, field="body")
+                 if controlchars.may_hold(src.raw) and controlchars.BAD.search(text) else [])
+        return YamlDoc(data={}), text, 1, lines, typed
     try:
         split = split_front_matter(text)
     except FrontMatterProblem as p:
         line_text = lines[p.line - 1] if 0 < p.line <= len(lines) else ""
         return None, "", 0, lines, [Diagnostic(src.src_path, p.line, 1, "error", "", p.message, p.hint, line_text)]
+    in_yaml = in_body = []
+    if controlchars.may_hold(src.raw) and controlchars.BAD.search(text):
+        in_yaml = control_characters(src.src_path, lines, 2, split.body_first_line - 2, allow_nel=True)
+        in_body = control_characters(src.src_path, lines, split.body_first_line, field="body")
+    if in_yaml:
+        return None, "", 0, lines, in_yaml + in_body
     try:
         doc = parse_yaml(split.yaml_text, split.yaml_first_line)
     except YamlProblem as p:
         line_text = lines[p.line - 1] if 0 < p.line <= len(lines) else ""
-        return None, "", 0, lines, [Diagnostic(src.src_path, p.line, p.col, "error", p.field, p.message, p.hint, line_text)]
+        return None, "", 0, lines, [Diagnostic(src.src_path, p.line, p.col, "error", p.field, p.message, p.hint, line_text)] + in_body
     if doc.data is None:
         doc.data = {}
-    return doc, split.body, split.body_first_line, lines, []
+    return doc, split.body, split.body_first_line, lines, in_body
 
 
 def _open_fields(src: SourceFile, require_front_matter: bool, what: str, allowed: list[str]):
@@ -118,6 +134,7 @@ def _open_fields(src: SourceFile, require_front_matter: bool, what: str, allowed
     if doc is None:
         return diags
     c = Checker(doc, src.src_path, lines)
+    c.diagnostics.extend(diags)
     data = c.mapping((), doc.data, what)
     if data is None:
         return c.diagnostics
@@ -178,6 +195,15 @@ def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) 
         elif classification and not cfg.marking:
             c.error(("classification",), f"brief is {classification} but the site has no marking",
                     "set marking in content/site.yaml")
+    generated = _generated(c, get("generated")) if "generated" in data else None
+    reviewed_by = c.string(("reviewed_by",), get("reviewed_by")) if "reviewed_by" in data else ""
+    if reviewed_by and reviewed_by.startswith(PLACEHOLDER):
+        c.error(("reviewed_by",), f"still holds the {PLACEHOLDER} placeholder", "write the reviewer's name")
+    if "generated" in data and draft is False and "reviewed_by" not in data:
+        at = ("draft",) if "draft" in data else ("generated",)
+        c.error(at, "a drafted brief (it has 'generated') is published without a reviewer",
+                "after an editor has checked it against the source, add 'reviewed_by: <their name>'; "
+                "until then keep 'draft: true'", at_key=True)
     stem = PurePosixPath(src.src_path).stem
     if "slug" in data:
         slug = c.string(("slug",), get("slug"))
@@ -210,7 +236,7 @@ def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) 
         tags=tuple(tags), key_points=tuple(key_points), implications=tuple(implications), body=body,
         src_path=src.src_path, section=section or "", jurisdiction=jurisdiction or "",
         caveats=tuple(caveats or ()), draft=bool(draft), updated=updated, classification=classification,
-        lines=lines_of,
+        generated=generated, reviewed_by=reviewed_by or "", lines=lines_of,
     )
     return brief, c.diagnostics
 
@@ -252,6 +278,28 @@ def _source(c: Checker, value) -> Source | None:
         url = None
     if name and url is not None and author is not None:
         return Source(name=name, url=url, author=author)
+    return None
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _generated(c: Checker, value) -> Generated | None:
+    path = ("generated",)
+    m = c.mapping(path, value, "what drafted the brief (model, prompt_sha256, date)")
+    if m is None:
+        return None
+    c.unknown_keys(path, m, GENERATED_FIELDS)
+    c.required(path, m, GENERATED_FIELDS)
+    model = c.string(path + ("model",), m["model"]) if "model" in m else None
+    digest = c.string(path + ("prompt_sha256",), m["prompt_sha256"]) if "prompt_sha256" in m else None
+    if digest is not None and not _SHA256.match(digest):
+        c.error(path + ("prompt_sha256",), "expected the sha256 of the prompt: 64 lower-case hex digits",
+                "leave the value `digest draft` wrote")
+        digest = None
+    day = c.date(path + ("date",), m["date"]) if "date" in m else None
+    if model and digest and day:
+        return Generated(model, digest, day)
     return None
 
 
@@ -323,7 +371,7 @@ def parse_page(src: SourceFile) -> tuple[Page | None, list[Diagnostic]]:
     if not is_valid_slug(name):
         c.diagnostics.append(Diagnostic(src.src_path, 0, 0, "error", "", f"page file name '{name}' cannot be a URL",
                                         "use lower-case letters, digits and hyphens, e.g. about.md"))
-    reserved = {"briefs", "issues", "tags", "sources", "actions", "search", "pagefind", "assets", "page"}
+    from generator.plan import RESERVED as reserved
     if name in reserved:
         c.diagnostics.append(Diagnostic(src.src_path, 0, 0, "error", "", f"'{name}' is a reserved URL",
                                         f"rename the page; reserved: {', '.join(sorted(reserved))}"))

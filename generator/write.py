@@ -8,15 +8,93 @@ folder and its temporary siblings is ever deleted.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 
 class OutputError(Exception):
     pass
+
+
+class EnvironmentProblem(Exception):
+    """The machine, not the content or digest, stopped the build: no space, no permission,
+    a read-only folder. The message says what failed and on which path."""
+
+    def __init__(self, action: str, exc: OSError):
+        self.errno = exc.errno
+        path = exc.filename or "?"
+        super().__init__(f"could not {action} {path}: {exc.strerror or exc}")
+
+
+ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EFBIG,
+                      errno.EMFILE, errno.ENFILE, errno.EIO, errno.ENOMEM}
+
+
+def is_environment_error(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS
+
+
+def folder_mode() -> int:
+    """0755 under the usual umask 022: what a web server running as another user can read."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
+class BuildLock:
+    """One build of an output folder at a time: an flock on .<out>.lock beside it.
+
+    The lock file holds the pid of the build that has it. A second build
+    waits for it (calling `on_wait(pid)` once, so the command can say so),
+    or with wait=False raises OutputError naming that pid. The kernel drops
+    the lock when its process dies, so a killed build never leaves it stuck.
+    """
+
+    def __init__(self, out: Path, *, wait: bool = True, on_wait=None):
+        self.path = out.parent / f".{out.name}.lock"
+        self.wait = wait
+        self.on_wait = on_wait
+        self.fd: int | None = None
+
+    def __enter__(self) -> "BuildLock":
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = self._holder(fd)
+            if not self.wait:
+                os.close(fd)
+                raise OutputError(f"another build of this site is running (pid {holder}); "
+                                  "wait for it to finish, or stop it") from None
+            if self.on_wait is not None:
+                self.on_wait(holder)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self.fd = fd
+        return self
+
+    @staticmethod
+    def _holder(fd: int) -> str:
+        for _ in range(20):  # the holder writes its pid just after taking the lock
+            text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            if text:
+                return text
+            time.sleep(0.01)
+        return "unknown"
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # releases the flock
+            self.fd = None
 
 
 def check_out_dir(root: Path, out: Path) -> None:
@@ -52,6 +130,7 @@ def make_staging(out: Path, spare: Path | None = None) -> Path:
     if spare.is_dir() and not spare.is_symlink():
         os.rmdir(staging)
         os.replace(spare, staging)
+    os.chmod(staging, folder_mode())  # mkdtemp makes it 0700: no web server could read the site
     return staging
 
 
@@ -145,9 +224,9 @@ def remove_later(folder: Path) -> None:
         shutil.rmtree(target, ignore_errors=True)
 
 
-def discard(staging: Path, out: Path | None = None) -> None:
-    """A failed build's staging folder: kept as the spare when there is none, else deleted."""
-    if out is not None and not spare_path(out).exists() and staging.is_dir():
+def discard(staging: Path, out: Path | None = None, *, keep: bool = True) -> None:
+    """A failed build's staging folder: kept as the spare when there is none (and keep), else deleted."""
+    if keep and out is not None and not spare_path(out).exists() and staging.is_dir():
         os.replace(staging, spare_path(out))
         return
     shutil.rmtree(staging, ignore_errors=True)

@@ -7,6 +7,7 @@ marking first and last, and the disclaimer after every brief's implications.
 
 from __future__ import annotations
 
+import collections
 import re
 from pathlib import Path
 
@@ -16,9 +17,12 @@ from conftest import REPO, brief_text
 from htmlquery import parse_html
 
 from generator import DISCLAIMER
-from generator.build import Renderer, assemble, check_site, make_environment
+from generator.assemble import assemble
+from generator.build import check_site
 from generator.check_output import check_disclaimers
-from generator.email import render_emails
+from generator.plan import make_plan
+from generator.render import Renderer
+from generator.templates import make_environment
 
 BASE = "https://intranet.example.gov.au/"
 
@@ -28,7 +32,8 @@ def emails_of(root: Path) -> dict[str, bytes]:
     assert checked.config is not None, checked.diagnostics
     site = assemble(checked.content, checked.config)
     renderer = Renderer(site, make_environment(root))
-    return {f.dest_path: f.data for f in render_emails(renderer)}
+    plan = make_plan(site, "key", renderer.fingerprints, collections.defaultdict(str), {})
+    return {f.dest: renderer.render(f) for f in plan.of_kind("email-html", "email-text")}
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import REPO, SITE_YAML, brief_text, make_project
+from conftest import REPO
 
 BRIEFS = 3000
-CORPUS_SCRIPTS = [REPO / "bench" / "make_corpus.py", Path("/work/shared/bench/make_corpus.py")]
+CORPUS_SCRIPT = REPO / "bench" / "make_corpus.py"
 
 
 def tree_hash(folder: Path) -> str:
@@ -32,16 +32,7 @@ def tree_hash(folder: Path) -> str:
 
 
 def make_corpus(root: Path) -> None:
-    script = next((p for p in CORPUS_SCRIPTS if p.is_file()), None)
-    if script is not None:
-        subprocess.run([sys.executable, str(script), str(BRIEFS), str(root)], check=True, capture_output=True)
-        return
-    make_project(root, {  # the same shape, written here when the benchmark generator is not around
-        f"content/briefs/2026/brief-{i:05d}.md": brief_text(f"Brief number {i}", url=f"https://example.org/{i}",
-                                                             tags=f"[topic-{i % 40}, testing]",
-                                                             body="A summary paragraph. " * 40)
-        for i in range(BRIEFS)
-    }, site_yaml=SITE_YAML)
+    subprocess.run([sys.executable, str(CORPUS_SCRIPT), str(BRIEFS), str(root)], check=True, capture_output=True)
 
 
 def digest(root: Path, *args: str) -> list[str]:

@@ -241,15 +241,22 @@ def test_citation_has_no_space_before_punctuation_after_inline_markup(project):
 # -- catalogue ------------------------------------------------------------------
 
 def test_catalogue_groups_by_week_newest_first_and_paginates(tiny):
+    """Four briefs, two a page: the front page shows the newest two; archive pages are numbered
+    from the oldest (page 1: the two oldest), so a full archive page never changes."""
     first = main(page(tiny, "briefs/"))
     assert [t for tag, t in headings(first) if tag == "h2"] == ["Week of 16 March 2026", "Week of 9 March 2026"]
     assert [a.get("href") for a in first.find_all("a") if a.get("href", "").startswith(f"{BASE}briefs/")
             and a.text.endswith("brief")] == [f"{BASE}briefs/alpha/", f"{BASE}briefs/bravo/"]
-    assert first.one("a", rel="next").get("href") == f"{BASE}briefs/page/2/"
+    assert first.one("a", rel="next").get("href") == f"{BASE}briefs/page/1/"
     assert first.find("a", rel="prev") is None
-    second = main(page(tiny, "briefs/page/2/"))
-    assert [t for tag, t in headings(second) if tag == "h2"] == ["Week of 9 March 2026", "Week of 2 March 2026"]
-    assert second.one("a", rel="prev").get("href") == f"{BASE}briefs/"
+    oldest = main(page(tiny, "briefs/page/1/"))
+    assert [t for tag, t in headings(oldest) if tag == "h2"] == ["Week of 9 March 2026", "Week of 2 March 2026"]
+    assert oldest.one("a", rel="prev").get("href") == f"{BASE}briefs/page/2/"
+    assert oldest.find("a", rel="next") is None
+    newest = main(page(tiny, "briefs/page/2/"))
+    assert newest.one("a", rel="prev").get("href") == f"{BASE}briefs/"
+    assert newest.one("a", rel="next").get("href") == f"{BASE}briefs/page/1/"
+    assert "Archive page 2" in newest.text
     assert not (tiny / "briefs/page/3").exists()
 
 
@@ -337,9 +344,9 @@ def test_tag_page_lists_its_briefs_paginated_with_a_feed(tiny):
     assert "Privacy" in doc.one("h1").text
     assert [h for h in hrefs(doc) if h.startswith(f"{BASE}briefs/") and h != f"{BASE}briefs/"][:2] == [
         f"{BASE}briefs/alpha/", f"{BASE}briefs/charlie/"]
-    assert doc.one("a", rel="next").get("href") == f"{BASE}tags/privacy/page/2/"
-    second = main(page(tiny, "tags/privacy/page/2/"))
-    assert f"{BASE}briefs/delta/" in hrefs(second)
+    assert doc.one("a", rel="next").get("href") == f"{BASE}tags/privacy/page/1/"
+    oldest = main(page(tiny, "tags/privacy/page/1/"))
+    assert f"{BASE}briefs/delta/" in hrefs(oldest)
     assert (tiny / "tags/privacy/feed.xml").is_file()
     assert not (tiny / "tags/drafting").exists()
 

@@ -8,8 +8,10 @@ sample briefs always build.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import tempfile
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import yaml
@@ -175,21 +177,25 @@ def test_any_subset_of_the_sample_briefs_builds(chosen):
 
 @SLOW
 @given(titles=st.lists(text.filter(lambda s: s.strip()), min_size=1, max_size=4),
-       tags=st.lists(st.from_regex(r"[a-z][a-z0-9 -]{0,12}", fullmatch=True), min_size=1, max_size=3, unique=True))
-def test_valid_briefs_with_any_titles_build(tmp_path, titles, tags):
+       tags=st.lists(st.from_regex(r"[a-z][a-z0-9 -]{0,12}", fullmatch=True), min_size=1, max_size=3, unique=True),
+       body=text)
+def test_valid_briefs_with_any_titles_build_into_feeds_that_parse(tmp_path, titles, tags, body):
     root = tmp_path / "gen"
     shutil.rmtree(root, ignore_errors=True)
     files = {}
     for i, title in enumerate(titles):
         mapping = dict(VALID, title=title, tags=tags, source={"name": "S", "url": f"https://example.org/{i}"})
-        files[f"content/briefs/2026/b{i}.md"] = "---\n" + dump(mapping) + "---\nBody *text*.\n"
+        files[f"content/briefs/2026/b{i}.md"] = "---\n" + dump(mapping) + f"---\nBody *text*. {body}\n"
     make_project(root, files, site_yaml=SITE_YAML)
     result = check_site(root, today=TODAY)
-    if errors_in(result.diagnostics):  # e.g. two tags that make one URL: reported, not built
+    if errors_in(result.diagnostics):  # e.g. two tags that make one URL, or a control character: reported, not built
         assert_clean(result.diagnostics)
         return
     report = build(root)
     assert report.briefs == len(titles)
+    for path in (root / "site").rglob("*.xml"):  # whatever check accepts gives feeds every reader can parse
+        ET.parse(path)
+    json.loads((root / "site/feed.json").read_bytes())
 
 
 def test_regression_unicode_line_separators_do_not_shift_line_numbers(tmp_path):

@@ -194,7 +194,7 @@ def test_only_the_newest_two_builds_are_kept(project, tmp_path):
     rebuilder = Rebuilder(root, tmp_path / "workdir", state)
     for i in range(4):
         assert rebuilder.build_once(f"manual {i}").ok
-    kept = sorted(d.name for d in (tmp_path / "workdir").iterdir())
+    kept = sorted(d.name for d in (tmp_path / "workdir").iterdir() if not d.name.startswith("."))
     assert kept == ["build-3", "build-4"]
     assert state.current().folder.name == "build-4"
 

@@ -31,6 +31,7 @@ NODE24_FROM = {
     "actions/deploy-pages": 5,
     "actions/cache/restore": 5,
     "actions/cache/save": 5,
+    "actions/download-artifact": 7,
 }
 
 
@@ -218,7 +219,8 @@ def test_permissions_are_granted_per_job_and_no_wider_than_needed(path):
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
     top = workflow.get("permissions")
     assert top in ({}, {"contents": "read"}), f"{path.name}: top-level permissions {top}"
-    allowed = {"contents": {"read", "write"}, "pages": {"write"}, "id-token": {"write"}, "pull-requests": {"write"}}
+    allowed = {"contents": {"read", "write"}, "pages": {"read", "write"}, "id-token": {"write"},
+               "pull-requests": {"read", "write"}}
     for name, job in workflow["jobs"].items():
         for scope, level in (job.get("permissions") or {}).items():
             assert level in allowed.get(scope, set()), f"{path.name}:{name}: {scope}: {level}"
@@ -227,22 +229,80 @@ def test_permissions_are_granted_per_job_and_no_wider_than_needed(path):
 # ---- what each workflow does ----------------------------------------------------------
 
 
-def test_check_runs_on_pull_requests_with_a_pip_cache_keyed_on_pyproject():
+def test_check_runs_on_pull_requests_with_pip_caches_keyed_on_what_each_job_installs():
     workflow = load("check.yml")
     assert set(triggers(workflow)) == {"pull_request"}
-    setup = next(s for s in steps(workflow, "check") if s.get("uses", "").startswith("actions/setup-python@"))
-    assert setup["with"]["cache"] == "pip"
-    assert setup["with"]["cache-dependency-path"] == "pyproject.toml"
+    for job, key in (("content", "requirements/build.txt"), ("tests", "pyproject.toml")):
+        setup = next(s for s in steps(workflow, job) if s.get("uses", "").startswith("actions/setup-python@"))
+        assert setup["with"]["cache"] == "pip"
+        assert setup["with"]["cache-dependency-path"] == key
 
 
 def test_check_uploads_the_built_site_for_review():
     workflow = load("check.yml")
-    upload = next(s for s in steps(workflow, "check") if s.get("uses", "").startswith("actions/upload-artifact@"))
+    upload = next(s for s in steps(workflow, "content") if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["path"].rstrip("/") == "site"
     assert upload["with"]["if-no-files-found"] == "error"
     assert upload["with"]["include-hidden-files"] is True  # the manifest lists dotfiles too
-    commands = run_commands(workflow, "check")
-    assert commands.index("make site") < commands.index(".venv/bin/digest verify site")
+    commands = run_commands(workflow, "content")
+    assert commands.index(".venv/bin/digest build") < commands.index(".venv/bin/digest verify site")
+
+
+def test_content_is_checked_built_and_previewed_without_waiting_for_the_tests():
+    workflow = load("check.yml")
+    content = workflow["jobs"]["content"]
+    assert "needs" not in content and "if" not in content  # starts at once, on every pull request
+    assert content["timeout-minutes"] <= 5  # designed for about a minute; a hung step fails fast
+    commands = run_commands(workflow, "content")
+    assert commands[0] == "make setup-locked"  # the runtime alone: no browser, no test tools
+    assert not any("make test" in c or "pytest" in c or "make setup" == c for c in commands)
+
+    tests = workflow["jobs"]["tests"]
+    assert tests["needs"] == "changes"
+    assert tests["if"] == "needs.changes.outputs.code == 'true'"
+    assert "make test" in run_commands(workflow, "tests")
+    changes = workflow["jobs"]["changes"]
+    assert changes["permissions"] == {"pull-requests": "read"}
+    assert changes["outputs"]["code"] == "${{ steps.files.outputs.code }}"
+
+
+def run_changes_script(tmp_path: Path, files: list[dict]) -> str:
+    """The `changes` job's script, run by bash against a stand-in `gh` that prints `files` as the API would."""
+    step = next(s for s in steps(load("check.yml"), "changes") if s.get("id") == "files")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    listing = tmp_path / "files.json"
+    listing.write_text(json.dumps(files), encoding="utf-8")
+    gh = bin_dir / "gh"
+    # --jq is applied here with Python, as gh would apply it.
+    gh.write_text(f"""#!{sys.executable}
+import json, sys
+assert sys.argv[1:4] == ["api", "--paginate", "repos/owner/repo/pulls/7/files"], sys.argv
+for f in json.load(open({str(listing)!r})):
+    print(f["filename"])
+    if f.get("previous_filename"):
+        print(f["previous_filename"])
+""", encoding="utf-8")
+    gh.chmod(0o755)
+    output = tmp_path / "output"
+    output.write_text("", encoding="utf-8")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GITHUB_OUTPUT": str(output),
+           "GITHUB_REPOSITORY": "owner/repo", "PR_NUMBER": "7", "GH_TOKEN": "unused"}
+    done = subprocess.run(["bash", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return output.read_text(encoding="utf-8").strip()
+
+
+def test_the_tests_are_skipped_only_when_nothing_outside_content_changed(tmp_path):
+    brief = {"filename": "content/briefs/2026/a.md"}
+    assert run_changes_script(tmp_path, [brief, {"filename": "content/site.yaml"}]) == "code=false"
+    assert run_changes_script(tmp_path, [brief, {"filename": "generator/build.py"}]) == "code=true"
+    assert run_changes_script(tmp_path, [{"filename": "README.md"}]) == "code=true"
+    moved = {"filename": "content/notes.py", "previous_filename": "generator/notes.py"}
+    assert run_changes_script(tmp_path, [moved]) == "code=true"
+    assert run_changes_script(tmp_path, []) == "code=true"
+    many = [{"filename": f"content/briefs/2026/b{i}.md"} for i in range(3000)]
+    assert run_changes_script(tmp_path, many) == "code=true"  # the API stops at 3000: assume the worst
 
 
 def test_publish_deploys_to_pages_with_the_pages_base_url():
@@ -264,7 +324,8 @@ def test_publish_deploys_to_pages_with_the_pages_base_url():
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
-    assert workflow["jobs"]["build"]["permissions"] == {"contents": "read"}
+    # configure-pages reads the Pages settings, which private repositories guard.
+    assert workflow["jobs"]["build"]["permissions"] == {"contents": "read", "pages": "read"}
 
 
 def test_publish_never_cancels_a_deployment_half_way():
@@ -309,15 +370,36 @@ def test_ingest_runs_on_weekday_mornings_in_sydney_and_opens_a_pull_request():
     minute, hour, _, _, weekdays = schedule["cron"].split()
     # 21:00 UTC Sunday-Thursday = 07:00 AEST / 08:00 AEDT Monday-Friday.
     assert (minute, hour, weekdays) == ("0", "21", "0-4")
-
-    job = workflow["jobs"]["ingest"]
-    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
-    commands = run_commands(workflow, "ingest")
-    assert ".venv/bin/digest ingest" in commands
-    script = "\n".join(commands)
+    assert workflow["permissions"] == {}
+    assert ".venv/bin/digest ingest" in run_commands(workflow, "draft")
+    script = "\n".join(run_commands(workflow, "propose"))
     assert "gh pr create" in script and "git push" in script
-    pr_step = next(s for s in steps(workflow, "ingest") if "gh pr create" in s.get("run", ""))
+    pr_step = next(s for s in steps(workflow, "propose") if "gh pr create" in s.get("run", ""))
     assert pr_step["env"]["GH_TOKEN"] == "${{ github.token }}"
+
+
+def test_the_job_that_parses_feeds_cannot_write_and_the_job_that_writes_parses_nothing():
+    workflow = load("ingest.yml")
+    jobs = workflow["jobs"]
+    assert set(jobs) == {"draft", "propose", "remember"}
+    assert jobs["draft"]["permissions"] == {"contents": "read"}
+    assert jobs["propose"]["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert jobs["remember"]["permissions"] == {}
+    assert jobs["propose"]["needs"] == "draft"
+    assert jobs["propose"]["if"] == "needs.draft.outputs.drafts != '0'"
+
+    # Every program that reads a feed or a draft runs in `draft`: the writing job installs nothing,
+    # runs no digest command and no Python, and takes the drafts as an artifact.
+    propose = steps(workflow, "propose")
+    assert [s["uses"].split("@")[0] for s in propose if "uses" in s] == ["actions/checkout",
+                                                                        "actions/download-artifact"]
+    script = "\n".join(c for c in run_commands(workflow, "propose") if not c.startswith("#"))
+    for program in ("digest", "python3?", "make", "pip", "yq", "jq", "cat", "source", "eval"):
+        assert not re.search(rf"(?<![\w-]){program}(?![\w-])", script), f"the job that writes runs {program}"
+    download = next(s for s in propose if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert download["with"]["name"] == "drafts"
+    upload = [s for s in steps(workflow, "draft") if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert {s["with"]["name"] for s in upload} == {"drafts", "ingest-state"}
 
 
 # ---- no drift between the workflows, the Makefile, .ci/run and the README --------------
@@ -325,23 +407,35 @@ def test_ingest_runs_on_weekday_mornings_in_sydney_and_opens_a_pull_request():
 
 def test_check_runs_the_makefile_commands_in_order():
     _, recipes = makefile()
-    commands = run_commands(load("check.yml"), "check")
-
+    workflow = load("check.yml")
     assert recipes["check"] == [".venv/bin/digest check --strict"]
-    expected = ["make setup", recipes["check"][0], "make test", "make site"]
-    assert [c for c in commands if c in expected] == expected
+    assert recipes["site"] == [".venv/bin/digest build"]
+    expected = ["make setup-locked", recipes["check"][0], recipes["site"][0], ".venv/bin/digest verify site"]
+    assert [c for c in run_commands(workflow, "content") if c in expected] == expected
+    assert run_commands(workflow, "tests") == ["make setup", "make test"]
 
 
-def test_every_workflow_installs_with_make_setup_and_nothing_else():
+def test_what_builds_publishes_or_ingests_installs_only_the_locked_runtime():
+    """make setup-locked: pinned versions with hashes, no dependencies resolved, nothing else installed."""
     _, recipes = makefile()
-    assert "setup" in recipes
+    lock = recipes["setup-locked"]
+    assert any("--require-hashes --no-deps -r requirements/build.txt" in line for line in lock)
+    assert any("--no-deps --no-build-isolation --no-index ." in line for line in lock)
+    assert lock[-1] == ".venv/bin/python -m pip check"  # the lock is complete
+    locked_jobs = {("check.yml", "content"), ("publish.yml", "build"), ("publish.yml", "intranet"),
+                   ("ingest.yml", "draft")}
     for path in WORKFLOW_FILES:
         workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for name in workflow["jobs"]:
-            commands = run_commands(workflow, name) if "steps" in workflow["jobs"][name] else []
-            if any(".venv/bin/" in c or c.startswith("make ") for c in commands):
-                assert "make setup" in commands, f"{path.name}:{name} does not install with make setup"
+        for name, job in workflow["jobs"].items():
+            commands = run_commands(workflow, name) if "steps" in job else []
+            installs = [c for c in commands if c in ("make setup", "make setup-locked")]
+            if (path.name, name) in locked_jobs:
+                assert installs == ["make setup-locked"], f"{path.name}:{name}"
+            elif any(".venv/bin/" in c or c.startswith("make ") for c in commands):
+                assert installs == ["make setup"], f"{path.name}:{name} does not install"
             assert not any("pip install" in c for c in commands), f"{path.name}:{name} installs on its own"
+    for name in ("publish.yml", "ingest.yml"):
+        assert "make setup\n" not in (WORKFLOWS / name).read_text(encoding="utf-8") + "\n", name
 
 
 def test_every_make_target_a_workflow_runs_exists():
@@ -358,7 +452,7 @@ def test_publish_builds_exactly_as_make_site_plus_the_pages_base_url():
     workflow = load("publish.yml")
     build_lines = [c for c in run_commands(workflow, "build") if "digest build" in c]
     assert build_lines == [f'{site_command} --base-url "${{BASE_URL%/}}/"']
-    assert "make site" in run_commands(workflow, "intranet")
+    assert site_command in run_commands(workflow, "intranet")
 
 
 def test_ci_entry_point_runs_the_same_test_command_as_the_pull_request_check():
@@ -366,8 +460,8 @@ def test_ci_entry_point_runs_the_same_test_command_as_the_pull_request_check():
     assert "export CI=true" in ci
     assert re.search(r"^make test$", ci, re.M)
     workflow = load("check.yml")
-    assert workflow["jobs"]["check"]["env"]["CI"] == "true"
-    assert "make test" in run_commands(workflow, "check")
+    assert workflow["jobs"]["tests"]["env"]["CI"] == "true"
+    assert "make test" in run_commands(workflow, "tests")
 
 
 def test_readme_names_the_same_commands_as_the_makefile_and_workflows():
@@ -387,13 +481,22 @@ def test_readme_names_the_same_commands_as_the_makefile_and_workflows():
 def test_ingest_keeps_its_state_between_runs_and_saves_it_only_after_the_pull_request():
     from generator.ingest.state import STATE_PATH
 
-    names = [s.get("uses", "").split("@")[0] or s.get("run", "") for s in steps(load("ingest.yml"), "ingest")]
+    workflow = load("ingest.yml")
+    names = [s.get("uses", "").split("@")[0] or s.get("run", "") for s in steps(workflow, "draft")]
     restore = names.index("actions/cache/restore")
     ingest = next(i for i, n in enumerate(names) if n.strip() == ".venv/bin/digest ingest")
-    pull_request = next(i for i, n in enumerate(names) if "gh pr create" in n)
-    save = names.index("actions/cache/save")
-    assert restore < ingest < pull_request < save
+    assert restore < ingest
 
-    cache_steps = [s for s in steps(load("ingest.yml"), "ingest") if s.get("uses", "").startswith("actions/cache/")]
+    remember = workflow["jobs"]["remember"]
+    assert remember["needs"] == ["draft", "propose"]
+    # after the pull request is open, or when there was nothing new; never after a failure
+    assert "needs.propose.result == 'success' || needs.propose.result == 'skipped'" in remember["if"]
+    assert "needs.draft.result == 'success'" in remember["if"]
+    assert [s["uses"].split("@")[0] for s in remember["steps"]] == ["actions/download-artifact",
+                                                                    "actions/cache/save"]
+
+    cache_steps = [s for s in steps(workflow, "draft") + remember["steps"]
+                   if s.get("uses", "").startswith("actions/cache/")]
     assert {s["with"]["path"] for s in cache_steps} == {STATE_PATH}
     assert cache_steps[0]["with"]["restore-keys"] == "ingest-state-"
+    assert remember["steps"][0]["with"]["path"] + "/ingest-state.json" == STATE_PATH

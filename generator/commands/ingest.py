@@ -1,12 +1,13 @@
 """`digest ingest`: draft briefs from the monitored sources' RSS/Atom feeds.
 
     digest ingest [--root DIR] [--source NAME ...] [--since YYYY-MM-DD] [--limit N]
-                  [--dry-run] [--force] [--timeout S] [FEED_URL_OR_FILE ...]
+                  [--dry-run] [--force] [--timeout S] [-q | -v] [FEED_URL_OR_FILE ...]
 
 With no feeds named, every source in content/sources.yaml is read. A
 FEED_URL_OR_FILE is an http(s) URL or the path of a local feed file; nothing
 else is opened. Prints a progress line per feed to stderr and a table (new,
-present, too old, errors) to stdout. Exit 0 when at least one feed was read,
+present, too old, errors) to stdout; -q prints only warnings and errors, -v
+a note for every feed. Exit 0 when at least one feed was read,
 1 when none was (or content is broken), 2 on usage errors.
 """
 
@@ -17,8 +18,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from generator.commands.common import add_root
-from generator.diagnostics import format_report
+from generator.commands.common import add_root, add_verbosity, print_diagnostics
 from generator.ingest import fetch
 from generator.ingest.dedupe import KnownEntries, normalise_url, scan_briefs
 from generator.ingest.pipeline import FeedTarget, Options, ingest_feed
@@ -65,10 +65,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="re-download unchanged feeds and re-create drafts deleted since an earlier run")
     parser.add_argument("--timeout", type=_seconds, default=fetch.DEFAULT_TIMEOUT, metavar="S",
                         help=f"network timeout in seconds (default: {fetch.DEFAULT_TIMEOUT:g})")
+    add_verbosity(parser)
 
 
 def _err(message: str) -> None:
     sys.stderr.write(message + "\n")
+
+
+def _silent(line: str) -> None:
+    pass
 
 
 def _targets(args: argparse.Namespace, sources: list[Source]) -> list[FeedTarget] | str:
@@ -110,12 +115,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     settings, problems = load_settings(root)
     if settings is None:
-        _err(format_report(problems, 1))
+        print_diagnostics(problems, 1)
         return 1
     sources, problems = load_registry(root, list(settings.sections or []) or None,
                                       list(settings.jurisdictions or []) or None)
     if any(d.severity == "error" for d in problems):
-        _err(format_report(problems, 1))
+        print_diagnostics(problems, 1)
         return 1
     targets = _targets(args, sources)
     if isinstance(targets, str):
@@ -138,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         prefix = f"[{number}/{len(targets)}] "
         reports.append(ingest_feed(
             target, root=root, settings=settings, known=known, state=state, options=options, today=today,
-            progress=lambda line, prefix=prefix: _err(prefix + line.lstrip()),
+            progress=(lambda line, prefix=prefix: _err(prefix + line.lstrip())) if args.verbosity >= 0 else _silent,
         ))
 
     if not args.dry_run:
@@ -148,8 +153,9 @@ def run(args: argparse.Namespace) -> int:
             _err(f"warning: cannot save {STATE_PATH}: {exc}")
 
     out = sys.stdout
-    out.write(("Dry run: nothing was written.\n" if args.dry_run else ""))
-    out.write(format_table(reports) + "\n")
+    if args.verbosity >= 0:
+        out.write(("Dry run: nothing was written.\n" if args.dry_run else ""))
+        out.write(format_table(reports) + "\n")
     for report in reports:
         notes = []
         if report.status == "error":
@@ -160,7 +166,12 @@ def run(args: argparse.Namespace) -> int:
         notes += [f"error: {e}" for e in report.errors]
         if report.over_limit:
             notes.append(f"{report.over_limit} more new entries left for a later run (--limit)")
-        notes += [("would write " if args.dry_run else "wrote ") + path for path in report.new]
+        if args.verbosity < 0:  # problems only
+            notes = [n for n in notes if n.startswith(("error: ", "warning: "))]
+        else:
+            notes += [("would write " if args.dry_run else "wrote ") + path for path in report.new]
+        if args.verbosity > 0 and not notes:
+            notes.append("nothing new")
         if notes:
             out.write(f"\n{report.name} ({report.location})\n")
             out.write("".join(f"  {n}\n" for n in notes))

@@ -18,7 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-from generator.commands.common import add_root, print_diagnostics
+from generator.commands.common import add_root, print_diagnostics, shown_path
 from generator.config import SiteConfig, load_config
 from generator.dates import today_in
 from generator.model import Week
@@ -45,8 +45,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not (args.root / "content").is_dir():
-        print(f"digest new: error: no content/ folder in {args.root}; run this in the site root or pass --root",
-              file=sys.stderr)
+        print(f"digest new: error: no content/ folder in {args.root}; run this in a site's folder (or any folder "
+              "inside it) or pass --root", file=sys.stderr)
         return 2
     config, diags = load_config(args.root)
     if config is None:
@@ -106,7 +106,7 @@ def _write_new(root: Path, rel: str, text: str) -> int:
     except OSError as exc:
         print(f"digest new: error: cannot write {rel}: {exc.strerror}", file=sys.stderr)
         return 1
-    print(rel)
+    print(shown_path(rel))
     return 0
 
 
@@ -203,6 +203,10 @@ def brief_stub(title: str, slug: str, published: str, config: SiteConfig, entry=
         "# Optional protective marking, never above the site's own"
         + (f" ({config.marking})." if config.marking else "."),
         "# classification: OFFICIAL",
+        "# Written by `digest draft` when a language model drafts the brief; leave it as it is.",
+        "# generated: {model: ..., prompt_sha256: ..., date: ...}",
+        "# Who checked a drafted brief against the source; needed to publish one that has 'generated'.",
+        "# reviewed_by: ",
         "# true keeps the brief off the site. Remove this line (or write false) when the brief is ready.",
         "draft: true",
         "---",

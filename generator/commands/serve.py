@@ -30,6 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--open", action="store_true", help="open the site in the default web browser")
     p.add_argument("--no-drafts", dest="drafts", action="store_false",
                    help="leave out briefs marked draft: true (shown by default, with a DRAFT badge)")
+    p.add_argument("--site", type=Path, default=None, metavar="DIR",
+                   help="serve this already built site (e.g. a pull request's preview) under the base path "
+                        "it was built for, without building or watching anything")
 
 
 def is_loopback(host: str) -> bool:
@@ -42,6 +45,10 @@ def is_loopback(host: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.site is not None:
+        from generator.commands import serve_site
+
+        return serve_site.run(args)
     root: Path = args.root.resolve()
     if not (root / "content").is_dir():
         _err(f"digest serve: error: no content/ folder in {root}; pass the site root with --root DIR")

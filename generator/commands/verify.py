@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from generator.commands.common import find_site_root
 from generator.manifest import MANIFEST_NAME, read_manifest, verify_site
 
 
@@ -19,14 +20,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "site_dir",
         nargs="?",
-        default="site",
+        default=None,
         metavar="SITE_DIR",
-        help=f"built site folder holding {MANIFEST_NAME} (default: site)",
+        help=f"built site folder holding {MANIFEST_NAME} (default: site/ in the site root, "
+             "found upwards from the current folder)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    site_dir = Path(args.site_dir)
+    site_dir = Path(args.site_dir) if args.site_dir is not None else _default_site_dir()
     problems = verify_site(site_dir)
     if problems:
         annotate = os.environ.get("GITHUB_ACTIONS") == "true"
@@ -44,3 +46,9 @@ def run(args: argparse.Namespace) -> int:
     noun = "file" if count == 1 else "files"
     sys.stdout.write(f"verified {count} {noun} in {site_dir} (commit {commit})\n")
     return 0
+
+
+def _default_site_dir() -> Path:
+    here = Path.cwd()
+    root = find_site_root(here)
+    return Path(os.path.relpath(root, here)) / "site" if root is not None else Path("site")

@@ -15,7 +15,10 @@ from urllib.parse import urlsplit
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from generator import controlchars
 from generator.diagnostics import Diagnostic
+from generator.fields import control_characters
+from generator.frontmatter import normalise_newlines
 
 REGISTRY_PATH = "content/sources.yaml"
 REQUIRED_FIELDS = ("name", "feed")
@@ -91,7 +94,12 @@ def parse_registry(
     jurisdictions: list[str] | None = None,
 ) -> tuple[list[Source], list[Diagnostic]]:
     """Validate the registry's YAML text; returns the sources that are valid and every problem."""
-    out = _Collector(path, text.splitlines())
+    # YAML reads NEL, U+2028 and U+2029 as line breaks; as spaces, line numbers stay ours
+    text = normalise_newlines(text).translate({0x85: " ", 0x2028: " ", 0x2029: " "})
+    out = _Collector(path, text.split("\n"))
+    typed = control_characters(path, out.lines)
+    if typed:  # YAML cannot be read past them
+        return [], typed
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, RecursionError) as exc:
@@ -204,6 +212,18 @@ def _string(node: Node | None, field_name: str, out: _Collector) -> str | None:
         return None
     if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:str" or not node.value.strip():
         out.error(node, field_name, "must be a non-empty text value")
+        return None
+    if controlchars.BAD.search(node.value):
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        escapes = controlchars.escapes_in_double_quoted(out.lines, line, col)
+        if escapes:
+            line, col = escapes[0][0], escapes[0][1]
+        chars = controlchars.BAD.findall(node.value)
+        hint = controlchars.hint(len(chars), [e[3] for e in escapes])
+        source_line = out.lines[line - 1] if 0 < line <= len(out.lines) else ""
+        out.diagnostics.append(Diagnostic(out.path, line, col, "error", field_name,
+                                          f"{controlchars.describe(chars)} in the text",
+                                          hint, source_line))
         return None
     return node.value.strip()
 

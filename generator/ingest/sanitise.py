@@ -35,7 +35,7 @@ DROPPED_WITH_CONTENT = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_SCHEMES = ("http", "https")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1: `digest check` refuses them
 _SPACE = re.compile(r"\s+")
 
 

@@ -1,0 +1,206 @@
+"""Produce: bring a staging folder to the plan, touching only files whose signature differs.
+
+For each planned file (see generator.plan and generator.incremental):
+
+- the staging folder already holds it (same signature in its records): nothing to do;
+- the published folder holds it: hard-link it from there;
+- otherwise: render it, check it (the disclaimer rule), write it.
+
+Files the staging folder holds and the plan does not are removed. When the
+staging folder's records are unknown (a new folder, or one a killed build
+left), it is pruned by walking it instead.
+
+Rendering runs in worker processes when there is enough of it. Each worker
+gets an explicit slice of the files to render, cut before forking; brief
+pages go first (they make each brief's fragments, which the listings then
+reuse), then everything else. Afterwards every planned file must have been
+written exactly once, or the build fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.check_output import check_page
+from generator.diagnostics import ContentError
+from generator.parallel import default_jobs, run_in_workers
+from generator.plan import KINDS, Plan, expected_lists
+
+PARALLEL_FROM = 300  # files to render; below this a second process costs more than it saves
+
+
+@dataclass
+class Written:
+    records: dict[str, tuple[str, str]] = field(default_factory=dict)  # dest -> (signature, sha256)
+    rendered: int = 0
+    linked: int = 0
+    pages: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.records)
+
+
+def update_tree(plan: Plan, renderer, staging: Path, previous: Path, memory, *, jobs: int = 0, guard) -> Written:
+    held = memory.records(staging)
+    published = memory.records(previous) if previous.is_dir() else None
+    published = published or {}
+    render, link = [], []
+    for f in plan.files:
+        if held is not None and held.get(f.dest, ("",))[0] == f.signature:
+            continue
+        if published.get(f.dest, ("",))[0] == f.signature:
+            link.append(f.dest)
+        else:
+            render.append(f)
+    planned = plan.by_dest
+    if held is None:
+        prune(staging, set(planned))
+        make_folders(staging, plan.folders())
+    else:
+        for dest in held.keys() - planned.keys():
+            remove(staging / dest)
+    written = Written()
+    records = written.records
+    if held is not None:
+        records.update({d: held[d] for d in held if d in planned})
+    made_dirs: set[str] = set(plan.folders()) if held is None else set()
+    for dest in link:
+        _ensure_parent(staging, dest, made_dirs)
+        target = staging / dest
+        remove(target)
+        try:
+            os.link(previous / dest, target)
+        except OSError:
+            shutil.copy2(previous / dest, target)
+        records[dest] = published[dest]
+    for f in render:
+        _ensure_parent(staging, f.dest, made_dirs)
+    results = guard(lambda: _render_all(render, renderer, staging, jobs))
+    problems = [p for r in results for p in r["problems"]]
+    if problems:
+        raise ContentError(problems)
+    done = [d for r in results for d in r["records"]]
+    if len(done) != len(render) or {d for d, _ in done} != {f.dest for f in render}:
+        missing = {f.dest for f in render} - {d for d, _ in done}
+        raise RuntimeError(f"the build wrote {len(done)} files for {len(render)} planned"
+                           f"{'; missing: ' + ', '.join(sorted(missing)[:5]) if missing else ' (some twice)'}")
+    for dest, sha in done:
+        records[dest] = (planned[dest].signature, sha)
+    for r in results:
+        renderer.store.made.update(r["made"])
+    written.rendered, written.linked = len(render), len(link)
+    written.pages = sum(1 for f in plan.files if KINDS[f.kind].in_sitemap or f.kind == "404")
+    return written
+
+
+def _render_all(render: list, renderer, staging: Path, jobs: int) -> list[dict]:
+    """Brief pages first (making fragments), then the rest; in workers when there is enough to do."""
+    jobs = jobs or default_jobs()
+    if len(render) < PARALLEL_FROM:
+        jobs = 1
+    expected = expected_lists(renderer.site)
+    briefs = [f for f in render if f.kind == "brief"]
+    others = [f for f in render if f.kind != "brief"]
+    results = []
+    for batch in (briefs, others):
+        if not batch:
+            continue
+        n = jobs if len(batch) >= PARALLEL_FROM else 1
+        slices = [batch[i::n] for i in range(n)]  # cut before forking: each worker knows its files
+        part = run_in_workers(lambda job, count: _render_slice(slices[job], renderer, staging, expected, count > 1), n)
+        for r in part:  # the fragments one worker made, for the next batch's listings
+            renderer.store.add(r["made"])
+        results += part
+    return results
+
+
+def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: bool) -> dict:
+    store = renderer.store
+    if forked:
+        store.lookup = _reopened(store.lookup)
+        store.made = {}
+        store.keep_all = False
+    before = set(store.made)
+    problems, done = [], []
+    for f in files:
+        data = renderer.render(f)
+        problems += check_page(f.dest, data, expected.get(f.dest, 0))
+        target = os.path.join(staging, f.dest)
+        try:
+            os.unlink(target)  # never write into a file: it may be a hard link shared with the live site
+        except FileNotFoundError:
+            pass
+        with open(target, "xb") as fh:
+            fh.write(data)
+        done.append((f.dest, hashlib.sha256(data).hexdigest()))
+    made = {fp: frag for fp, frag in store.made.items() if fp not in before} if forked else {}
+    return {"records": done, "problems": problems, "made": made}
+
+
+def _reopened(lookup):
+    """A forked worker's own connection to the fragment cache, never the parent's."""
+    memory = getattr(lookup, "__self__", None)
+    if memory is not None and hasattr(memory, "forget_connection"):
+        memory.forget_connection()
+    return lookup
+
+
+def make_folders(staging: Path, folders: list[str]) -> None:
+    """Every folder the output needs, in one pass, parents first."""
+    base = str(staging)
+    for rel in folders:
+        path = os.path.join(base, rel)
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            if not os.path.isdir(path) or os.path.islink(path):
+                remove(Path(path))
+                os.mkdir(path)
+
+
+def _ensure_parent(staging: Path, dest: str, made: set[str]) -> None:
+    parent = dest.rpartition("/")[0]
+    if parent and parent not in made:
+        path = staging / parent
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            path.unlink()
+        path.mkdir(parents=True, exist_ok=True)
+        while parent:
+            made.add(parent)
+            parent = parent.rpartition("/")[0]
+
+
+def remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except (IsADirectoryError, PermissionError):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def prune(staging: Path, keep: set[str]) -> None:
+    """Remove what a folder of unknown content holds and the plan does not (search folders aside)."""
+    from generator.search import BUNDLE, SHARDS_DIR
+
+    for dirpath, dirnames, filenames in os.walk(staging, topdown=True):
+        rel = os.path.relpath(dirpath, staging)
+        rel = "" if rel == "." else rel.replace(os.sep, "/")
+        if rel == "":
+            dirnames[:] = [d for d in dirnames if d not in (BUNDLE, SHARDS_DIR)]
+        for name in filenames:
+            path = f"{rel}/{name}" if rel else name
+            if path not in keep:
+                os.unlink(os.path.join(dirpath, name))
+        for name in list(dirnames):
+            if os.path.islink(os.path.join(dirpath, name)):
+                os.unlink(os.path.join(dirpath, name))
+                dirnames.remove(name)
+    for dirpath, dirnames, filenames in os.walk(staging, topdown=False):  # then the folders left empty
+        if dirpath != str(staging) and not os.listdir(dirpath):
+            os.rmdir(dirpath)

@@ -1,0 +1,137 @@
+"""The stages build.py strings together, each a small function of what the one before gave.
+
+Kept out of build.py so the pipeline reads on one screen, and imported only
+when a build has work to do (they pull in YAML, Markdown and Jinja).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+
+from generator import __version__, manifest, plan as planning, search
+from generator.assemble import assemble
+from generator.build import BuildOptions, CheckResult, check_site
+from generator.diagnostics import ContentError, errors_in
+from generator.incremental import Memory, build_key, tree_id
+from generator.render import FragmentStore, Renderer
+from generator.templates import layout_dirs, make_environment, template_files
+from generator.validate import parse_brief
+
+
+@dataclass
+class PlanInputs:
+    key: str  # the build key
+    fingerprints: dict[str, str]  # brief slug -> fingerprint
+    text_hashes: dict[str, str]  # editorial and page source path -> hash
+    assets: dict[str, bytes]  # output path -> bytes
+
+
+def site_key(opts: BuildOptions) -> str:
+    root = opts.root
+    settings = [(root / "content" / n).read_bytes() if (root / "content" / n).is_file() else b"-"
+                for n in ("site.yaml", "sources.yaml")]
+    return build_key(template_files(root), settings, (opts.drafts, opts.base_url, __version__))
+
+
+def load_and_validate(opts: BuildOptions, memory: Memory) -> CheckResult:
+    """check_site, with unchanged brief files (same bytes, same day) taken from the parse cache."""
+    key = site_key(opts)
+    memory.use_key(key)
+    known = memory.parsed()
+    fresh: dict = {}
+
+    def parse(src, cfg, day):
+        stamp = hashlib.sha256(src.raw + (day or opts.today or dt.date.min).isoformat().encode()).digest()
+        hit = known.get(src.src_path)
+        result = hit[1] if hit is not None and hit[0] == stamp else parse_brief(src, cfg, day)
+        fresh[src.src_path] = (stamp, result)
+        return result
+
+    checked = check_site(opts.root, opts.today, opts.base_url, parse)
+    checked.key = key
+    if errors_in(checked.diagnostics) or checked.config is None or (opts.strict and checked.diagnostics):
+        raise ContentError(checked.diagnostics)
+    if fresh.keys() != known.keys() or any(known[p][0] != v[0] for p, v in fresh.items()):
+        memory.save_parsed(fresh)
+    return checked
+
+
+def assemble_site(checked: CheckResult, opts: BuildOptions):
+    return assemble(checked.content, checked.config, include_drafts=opts.drafts, source_aliases=checked.source_aliases)
+
+
+def static_assets(root) -> dict[str, bytes]:
+    """layouts/assets/** of the site over the default theme's, copied to assets/."""
+    found: dict[str, bytes] = {}
+    for d in reversed(layout_dirs(root)):
+        assets = d / "assets"
+        if assets.is_dir():
+            for p in sorted(assets.rglob("*")):
+                if p.is_file() and not p.name.startswith("."):
+                    found["assets/" + p.relative_to(assets).as_posix()] = p.read_bytes()
+    return dict(sorted(found.items()))
+
+
+def plan_inputs(opts: BuildOptions, checked: CheckResult, site, memory: Memory) -> PlanInputs:
+    key = checked.key
+    sources = checked.content.source_files
+    fingerprints = {b.slug: hashlib.sha256(f"{key}\0{b.src_path}\0".encode() + sources[b.src_path]).hexdigest()[:32]
+                    for b in site.briefs}
+    brief_paths = {b.src_path for b in site.briefs}
+    texts = {p: hashlib.sha256(data).hexdigest()[:32] for p, data in sources.items() if p not in brief_paths}
+    return PlanInputs(key, fingerprints, texts, static_assets(opts.root))
+
+
+def make_plan(site, inputs: PlanInputs) -> planning.Plan:
+    assets = {dest: hashlib.sha256(data).hexdigest() for dest, data in inputs.assets.items()}
+    return planning.make_plan(site, inputs.key, inputs.fingerprints, inputs.text_hashes, assets)
+
+
+def make_renderer(opts: BuildOptions, site, inputs: PlanInputs, memory: Memory) -> Renderer:
+    return Renderer(site, make_environment(opts.root), fingerprints=inputs.fingerprints,
+                    store=FragmentStore(memory.fragment), assets=inputs.assets)
+
+
+def index(opts: BuildOptions, plan, site, staging, previous, memory: Memory, written) -> dict | None:
+    """The search index, in shards; shards whose pages are unchanged are kept or linked, not re-indexed."""
+    if not opts.search:
+        search.remove_index(staging)
+        return None
+    pages = [((b.published.isoformat(), "b", b.slug), f"briefs/{b.slug}/index.html") for b in site.briefs]
+    pages += [((i.week.sunday.isoformat(), "i", i.week.slug), f"issues/{i.week.slug}/index.html") for i in site.issues]
+    hashes = {dest: record[1] for dest, record in written.records.items()}
+    prev_id = tree_id(previous)
+    return search.update_index(staging, previous if previous.is_dir() else None, pages, hashes,
+                               memory.state.search.get(tree_id(staging)) or {},
+                               memory.state.search.get(prev_id) or {} if prev_id else {})
+
+
+def write_manifest(staging, opts: BuildOptions, content, written, site) -> None:
+    """build-manifest.json: hashes of every input and output, written before the swap."""
+    sources = dict(content.source_files)
+    sources.update({f"layouts/{name}": data for name, data in template_files(opts.root).items()})
+    outputs = {dest: record[1] for dest, record in written.records.items()}
+    for folder in (search.BUNDLE, search.SHARDS_DIR):  # written by the indexer
+        if (staging / folder).is_dir():
+            outputs.update({f"{folder}/{k}": v for k, v in manifest.hash_tree(staging / folder, exclude=()).items()})
+    data = manifest.build_manifest(
+        generator_version=__version__,
+        source_files=sources,
+        output_files=outputs,
+        counts={"briefs": len(site.briefs), "issues": len(site.issues), "pages": written.pages},
+        git_commit=manifest.git_commit(opts.root),
+        source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
+        generated=manifest.generated_briefs(content.briefs, opts.drafts),
+        base_url=site.config.base_url,
+    )
+    target = staging / manifest.MANIFEST_NAME
+    target.unlink(missing_ok=True)
+    target.write_bytes(data)
+
+
+__all__ = ["load_and_validate", "assemble_site", "plan_inputs", "make_plan", "make_renderer", "index",
+           "write_manifest", "pickle"]
