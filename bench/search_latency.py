@@ -4,7 +4,7 @@
     python bench/search_latency.py [--sizes 1000,10000] [--runs 1] [--keep]
     python bench/search_latency.py --corpus DIR      # a corpus kept by an earlier --keep run
 
-For each corpus size it generates briefs with make_corpus.py, builds the site
+For each corpus size it generates briefs with bench/make_corpus.py, builds the site
 with `digest build` (search included), and runs `python -m pagefind` over the
 same brief and issue pages into a separate folder, served with a tiny page
 that starts Pagefind's Default UI. Both folders are served from 127.0.0.1
@@ -209,13 +209,6 @@ class _Body:
 
 
 # -- building ---------------------------------------------------------------------
-def corpus_script() -> Path:
-    for candidate in (REPO / "bench" / "make_corpus.py", REPO.parent / "shared" / "bench" / "make_corpus.py"):
-        if candidate.is_file():
-            return candidate
-    sys.exit("bench: make_corpus.py not found (expected bench/make_corpus.py)")
-
-
 def run(cmd: list[str], **kw) -> None:
     done = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if done.returncode != 0:
@@ -226,7 +219,7 @@ def prepare(corpus: Path, n: int | None) -> tuple[Path, Path]:
     """The built site and the Default UI folder for `corpus`, made when missing."""
     if n is not None and not (corpus / "content").is_dir():
         print(f"bench: making {n} briefs in {corpus}", file=sys.stderr, flush=True)
-        run([PYTHON, str(corpus_script()), str(n), str(corpus)])
+        run([PYTHON, str(REPO / "bench" / "make_corpus.py"), str(n), str(corpus)])
     site = corpus / "site"
     if not (site / "search" / "index.html").is_file():
         print(f"bench: building {corpus}", file=sys.stderr, flush=True)
