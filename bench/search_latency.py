@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Search latency over an emulated intranet: ai-digest's search page beside Pagefind's Default UI.
 
-    python bench/search_latency.py [--sizes 1000,10000] [--runs 1] [--keep]
+    python bench/search_latency.py [--sizes 1000,10000] [--runs 1] [--keep] [--make-corpus SCRIPT]
     python bench/search_latency.py --corpus DIR      # a corpus kept by an earlier --keep run
 
-For each corpus size it generates briefs with bench/make_corpus.py, builds the site
-with `digest build` (search included), and runs `python -m pagefind` over the
-same brief and issue pages into a separate folder, served with a tiny page
-that starts Pagefind's Default UI. Both folders are served from 127.0.0.1
-over HTTP/1.1 with the cache headers of docs/security-headers.md.
+For each corpus size it generates briefs with bench/make_corpus.py (or
+SCRIPT), builds the site with `digest build` (search included), and runs
+`python -m pagefind` over the same brief and issue pages into a separate
+folder, served with a tiny page that starts Pagefind's Default UI. Both
+folders are served from 127.0.0.1 over HTTP/1.1 with the cache headers of
+docs/security-headers.md.
 
 Chromium (through Playwright) emulates the network with CDP: 20 Mbit/s each
 way and 40 ms added to every request. For each query ("governance",
@@ -16,13 +17,16 @@ way and 40 ms added to every request. For each query ("governance",
 (empty cache) opens the page, waits until the network has been idle for
 half a second (with --at-load, only for the load event), types the query into
 the search box (focus, then the text in one input event) and times from the
-focus to the first result link in the DOM. Requests and bytes are what the server sent, headers included, from
-opening the page to the end of the first query (the network idle again);
-"after typing" counts only what the query itself fetched.
+focus to the first result link in the DOM (or, for a query the corpus has no
+match for, to the page saying "No results"; the output says when). Requests
+and bytes are what the server sent, headers included, from opening the page
+to the end of the first query (the network idle again); "after typing"
+counts only what the query itself fetched.
 
 A third row, "header box", starts on a brief page: it types the query into
 the header search box at 8 characters a second, presses Enter, and times
-from Enter to the first result link on the search page it lands on.
+from Enter to the first result link (or "No results") on the search page it
+lands on.
 
 Figures are medians over queries and runs. Nothing here is part of the test
 suite; it needs Chromium (/usr/bin/chromium or $CHROMIUM) and Playwright.
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import http.server
 import re
 import shutil
@@ -52,8 +57,9 @@ LATENCY_MS = 40
 THROUGHPUT = 20_000_000 / 8  # bytes per second
 IDLE_MS = 500
 GLOB = "{briefs,issues}/*/index.html"
-OURS_RESULT = ".search-result-title a"
-DEFAULT_RESULT = ".pagefind-ui__result-link"
+# (first result link, the element that says there is none) on each page
+OURS = (".search-result-title a", "#search-status")
+DEFAULT = (".pagefind-ui__result-link", ".pagefind-ui__message")
 
 DEFAULT_PAGE = """<!doctype html>
 <html lang="en-AU">
@@ -73,25 +79,32 @@ DEFAULT_PAGE = """<!doctype html>
 DEFAULT_START = 'new PagefindUI({ element: "#search" });\n'
 
 # Installed in every page before its own scripts: the time of the first focus
-# (typing starts) and of the first result link in the DOM, on the page's clock.
+# (typing starts) and of the answer, on the page's clock: the first result link
+# in the DOM or, for a query with no match in the corpus, the "No results" message.
 PROBE = """
 (() => {
-  const SELECTOR = %r;
-  const probe = window.__probe = { focus: 0, result: 0 };
+  const [RESULT, MESSAGE] = %s;
+  const probe = window.__probe = { focus: 0, answer: 0, found: false };
   document.addEventListener("focusin", () => { if (!probe.focus) probe.focus = performance.now(); }, true);
   const seen = () => {
-    if (!probe.result && document.querySelector(SELECTOR)) {
-      probe.result = performance.now();
-      probe.resultEpoch = performance.timeOrigin + probe.result;
+    if (probe.answer) return;
+    const found = document.querySelector(RESULT);
+    const message = document.querySelector(MESSAGE);
+    if (found || (message && /^No results/.test(message.textContent.trim()))) {
+      probe.answer = performance.now();
+      probe.answerEpoch = performance.timeOrigin + probe.answer;
+      probe.found = !!found;
     }
   };
-  new MutationObserver(seen).observe(document, { childList: true, subtree: true });
+  new MutationObserver(seen).observe(document, { childList: true, subtree: true, characterData: true });
 })();
 """
 
+ANSWERED = "() => window.__probe && window.__probe.answer > 0"
+
 
 # -- serving ---------------------------------------------------------------------
-HASHED = re.compile(r"\.pf_(meta|index|filter|fragment)$")
+HASHED = re.compile(r"/pagefind-shards/|\.pf_(meta|index|filter|fragment)$")
 TYPES = {".wasm": "application/wasm", ".pagefind": "application/octet-stream", ".pf_meta": "application/octet-stream",
          ".pf_index": "application/octet-stream", ".pf_filter": "application/octet-stream",
          ".pf_fragment": "application/octet-stream", ".js": "text/javascript", ".mjs": "text/javascript",
@@ -99,7 +112,7 @@ TYPES = {".wasm": "application/wasm", ".pagefind": "application/octet-stream", "
 
 
 def cache_control(path: str) -> str:
-    """The policy of docs/security-headers.md: content-addressed files for a year, the rest revalidated."""
+    """The policy of docs/security-headers.md: content-named files and folders for a year, the rest revalidated."""
     return "public, max-age=31536000, immutable" if HASHED.search(path) else "no-cache"
 
 
@@ -215,11 +228,11 @@ def run(cmd: list[str], **kw) -> None:
         sys.exit(f"bench: {' '.join(cmd)} failed ({done.returncode}):\n{(done.stderr or done.stdout)[-2000:]}")
 
 
-def prepare(corpus: Path, n: int | None) -> tuple[Path, Path]:
+def prepare(corpus: Path, n: int | None, maker: Path = REPO / "bench" / "make_corpus.py") -> tuple[Path, Path]:
     """The built site and the Default UI folder for `corpus`, made when missing."""
     if n is not None and not (corpus / "content").is_dir():
         print(f"bench: making {n} briefs in {corpus}", file=sys.stderr, flush=True)
-        run([PYTHON, str(REPO / "bench" / "make_corpus.py"), str(n), str(corpus)])
+        run([PYTHON, str(maker), str(n), str(corpus)])
     site = corpus / "site"
     if not (site / "search" / "index.html").is_file():
         print(f"bench: building {corpus}", file=sys.stderr, flush=True)
@@ -243,6 +256,8 @@ class Sample:
     bytes: int
     after_requests: int
     after_bytes: int
+    found: bool  # False: the corpus has no match, and the answer timed is "No results"
+    query: str = ""
 
 
 @dataclass
@@ -279,9 +294,9 @@ def totals(log: list, since: float, until: float) -> tuple[int, int]:
     return len(sent), sum(sent)
 
 
-def new_page(browser, selector: str):
+def new_page(browser, answer: tuple[str, str]):
     context = browser.new_context()
-    context.add_init_script(PROBE % selector)
+    context.add_init_script(PROBE % json.dumps(list(answer)))
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -292,9 +307,20 @@ def new_page(browser, selector: str):
     return context, page, traffic
 
 
-def time_box(browser, url: str, log: list, box: str, selector: str, query: str, at_load: bool) -> Sample:
-    """Open the page, let it settle (or not: at_load), type the query, time focus -> first result link."""
-    context, page, traffic = new_page(browser, selector)
+def wait_answer(page, timeout: float = 120.0) -> dict:
+    """The probe once the page has answered (polled: the pages' CSP forbids wait_for_function's eval)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        probe = page.evaluate("window.__probe || null")
+        if probe and probe["answer"]:
+            return probe
+        page.wait_for_timeout(20)
+    raise SystemExit(f"bench: no answer on {page.url} within {timeout:.0f} s")
+
+
+def time_box(browser, url: str, log: list, box: str, answer: tuple[str, str], query: str, at_load: bool) -> Sample:
+    """Open the page, let it settle (or not: at_load), type the query, time focus -> answer."""
+    context, page, traffic = new_page(browser, answer)
     try:
         opened = time.monotonic()
         page.goto(url, wait_until="load")
@@ -302,18 +328,18 @@ def time_box(browser, url: str, log: list, box: str, selector: str, query: str, 
             traffic.wait_idle(page)
         typed = time.monotonic()
         page.fill(box, query)
-        page.wait_for_selector(selector, state="attached", timeout=120_000)
-        probe = page.evaluate("window.__probe")
+        probe = wait_answer(page)
         traffic.wait_idle(page)
         done = time.monotonic()
-        return Sample(probe["result"] - probe["focus"], *totals(log, opened, done), *totals(log, typed, done))
+        return Sample(probe["answer"] - probe["focus"], *totals(log, opened, done), *totals(log, typed, done),
+                      probe["found"])
     finally:
         context.close()
 
 
 def time_header(browser, brief_url: str, log: list, query: str) -> Sample:
-    """From a brief page: type into the header box, press Enter, time Enter -> first result link."""
-    context, page, traffic = new_page(browser, OURS_RESULT)
+    """From a brief page: type into the header box, press Enter, time Enter -> answer on the search page."""
+    context, page, traffic = new_page(browser, OURS)
     try:
         opened = time.monotonic()
         page.goto(brief_url)
@@ -323,11 +349,12 @@ def time_header(browser, brief_url: str, log: list, query: str) -> Sample:
         page.locator("#header-q").press_sequentially(query, delay=125)
         pressed = time.time() * 1000
         page.keyboard.press("Enter")
-        page.wait_for_selector(OURS_RESULT, state="attached", timeout=120_000)
-        probe = page.evaluate("window.__probe")
+        page.wait_for_url("**/search/**")
+        probe = wait_answer(page)
         traffic.wait_idle(page)
         done = time.monotonic()
-        return Sample(probe["resultEpoch"] - pressed, *totals(log, opened, done), *totals(log, typed, done))
+        return Sample(probe["answerEpoch"] - pressed, *totals(log, opened, done), *totals(log, typed, done),
+                      probe["found"])
     finally:
         context.close()
 
@@ -337,13 +364,14 @@ def middle_brief(site: Path) -> str:
     return f"briefs/{briefs[len(briefs) // 2]}/"
 
 
-def measure(corpus: Path, n: int | None, runs: int, gzip_text: bool, at_load: bool) -> dict[str, list[Sample]]:
+def measure(corpus: Path, n: int | None, runs: int, gzip_text: bool, at_load: bool,
+            maker: Path = REPO / "bench" / "make_corpus.py") -> dict[str, list[Sample]]:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(REPO / "tests"))
     from conftest import CHROMIUM, CHROMIUM_ARGS
 
-    site, default = prepare(corpus, n)
+    site, default = prepare(corpus, n, maker)
     ours_url, stop_ours, ours_log = serve(site, PREFIX, gzip_text)
     default_url, stop_default, default_log = serve(default, "/", gzip_text)
     rows: dict[str, list[Sample]] = {"ai-digest search page": [], "Pagefind Default UI": [],
@@ -354,12 +382,15 @@ def measure(corpus: Path, n: int | None, runs: int, gzip_text: bool, at_load: bo
             for _ in range(runs):
                 for query in QUERIES:
                     rows["ai-digest search page"].append(
-                        time_box(browser, ours_url + "search/", ours_log, "#q", OURS_RESULT, query, at_load))
+                        time_box(browser, ours_url + "search/", ours_log, "#q", OURS, query, at_load))
+                    rows["ai-digest search page"][-1].query = query
                     rows["Pagefind Default UI"].append(
-                        time_box(browser, default_url, default_log, ".pagefind-ui__search-input", DEFAULT_RESULT, query,
+                        time_box(browser, default_url, default_log, ".pagefind-ui__search-input", DEFAULT, query,
                                  at_load))
+                    rows["Pagefind Default UI"][-1].query = query
                     rows["ai-digest header box"].append(
                         time_header(browser, ours_url + middle_brief(site), ours_log, query))
+                    rows["ai-digest header box"][-1].query = query
             browser.close()
     finally:
         stop_ours()
@@ -372,6 +403,7 @@ def print_rows(label: str, rows: dict[str, list[Sample]]) -> None:
     print()
     print(f"{label}: emulated {THROUGHPUT * 8 / 1e6:.0f} Mbit/s and {LATENCY_MS} ms, median of {runs} ({', '.join(QUERIES)})")
     print(f"{'':<24} {'first result':>12} {'x Default':>9} {'requests':>9} {'KiB':>7}   {'after typing':>12} {'KiB':>7}")
+    missing = sorted({s.query for samples in rows.values() for s in samples if not s.found})
     base = statistics.median(s.ms for s in rows["Pagefind Default UI"])
     for name, samples in rows.items():
         def med(attr: str) -> float:
@@ -379,6 +411,9 @@ def print_rows(label: str, rows: dict[str, list[Sample]]) -> None:
         ms = med("ms")
         print(f"{name:<24} {ms / 1000:>10.2f} s {ms / base:>9.2f} {med('requests'):>9.0f} {med('bytes') / 1024:>7.0f}   "
               f"{med('after_requests'):>12.0f} {med('after_bytes') / 1024:>7.0f}")
+    if missing:
+        print(f"(no match in this corpus for {', '.join(repr(q) for q in missing)}: "
+              "timed to the page saying so instead of to a result)")
     print()
 
 
@@ -386,6 +421,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
     ap.add_argument("--corpus", type=Path, help="measure this corpus folder (content/, site/) instead")
+    ap.add_argument("--make-corpus", type=Path, default=REPO / "bench" / "make_corpus.py", metavar="SCRIPT",
+                    help="the corpus generator (default bench/make_corpus.py), called as SCRIPT N DIR")
     ap.add_argument("--runs", type=int, default=1, help="times each query is measured")
     ap.add_argument("--gzip", action="store_true", help="serve text files gzip-compressed, as most web servers do")
     ap.add_argument("--at-load", action="store_true",
@@ -398,7 +435,7 @@ def main(argv=None) -> int:
     for n in (int(x) for x in args.sizes.split(",")):
         work = Path(tempfile.mkdtemp(prefix=f"digest-search-bench-{n}-"))
         try:
-            print_rows(f"{n} briefs", measure(work / "corpus", n, args.runs, args.gzip, args.at_load))
+            print_rows(f"{n} briefs", measure(work / "corpus", n, args.runs, args.gzip, args.at_load, args.make_corpus))
         finally:
             if args.keep:
                 print(f"bench: kept {work / 'corpus'}", file=sys.stderr)
