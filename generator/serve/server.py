@@ -14,42 +14,17 @@ from __future__ import annotations
 
 import http.server
 import json
-import posixpath
 import re
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+from generator.serve.files import content_type, safe_relative
 from generator.serve.status import ServeState
 
 STATIC = Path(__file__).parent / "static"
 SPECIAL = "__digest__/"
 POLL_SECONDS = 25.0
 
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml",
-    ".txt": "text/plain; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".ico": "image/x-icon",
-    ".woff2": "font/woff2",
-    ".woff": "font/woff",
-    ".wasm": "application/wasm",
-    ".pf_meta": "application/octet-stream",
-    ".pf_fragment": "application/octet-stream",
-    ".pf_index": "application/octet-stream",
-    ".pf_filter": "application/octet-stream",
-    ".pagefind": "application/octet-stream",
-}
-FEED_TYPES = {"feed.xml": "application/atom+xml; charset=utf-8", "feed.json": "application/feed+json; charset=utf-8"}
 
 # Shown until the first build succeeds; its reload script shows the problems or reloads.
 WAITING_PAGE = (b'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Building the preview</title></head>'
@@ -57,12 +32,6 @@ WAITING_PAGE = (b'<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 
 _SPECIAL_PATH = re.compile(r"^(?:/.*)?/__digest__/([a-z.]+)$")
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
-
-
-def content_type(name: str) -> str:
-    if name in FEED_TYPES:
-        return FEED_TYPES[name]
-    return CONTENT_TYPES.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
 
 
 def reload_tag(base_path: str, build: int) -> bytes:
@@ -79,15 +48,6 @@ def inject(html: bytes, tag: bytes) -> bytes:
     return html[: found.start()] + tag + html[found.start():]
 
 
-def safe_relative(url_path: str) -> str | None:
-    """The path inside the site for a URL path below the base, or None if it tries to leave it."""
-    path = unquote(url_path)
-    if "\x00" in path or "\\" in path:
-        return None
-    parts = [p for p in path.split("/") if p not in ("", ".")]
-    if any(p == ".." for p in parts):
-        return None
-    return "/".join(parts)
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):

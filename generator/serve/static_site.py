@@ -23,33 +23,13 @@ Never prints: generator/commands/serve_site.py reports.
 from __future__ import annotations
 
 import http.server
-import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from generator.manifest import MANIFEST_NAME, read_manifest
+from generator.serve.files import content_type, safe_relative
 
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml",
-    ".txt": "text/plain; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".ico": "image/x-icon",
-    ".woff2": "font/woff2",
-    ".woff": "font/woff",
-    ".wasm": "application/wasm",
-}
-FEED_TYPES = {"feed.xml": "application/atom+xml; charset=utf-8", "feed.json": "application/feed+json; charset=utf-8"}
 
 # The headers docs/security-headers.md recommends for the published site.
 SECURITY_HEADERS = {
@@ -90,21 +70,6 @@ def open_built_site(folder: Path) -> tuple[BuiltSite | None, str | None]:
     return BuiltSite(folder.resolve(), base_url), None
 
 
-def content_type(name: str) -> str:
-    if name in FEED_TYPES:
-        return FEED_TYPES[name]
-    return CONTENT_TYPES.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
-
-
-def relative_path(url_path: str) -> str | None:
-    """The path inside the site for the part of a URL path below the base, or None if it tries to leave."""
-    path = unquote(url_path)
-    if "\x00" in path or "\\" in path:
-        return None
-    parts = [p for p in path.split("/") if p not in ("", ".")]
-    if ".." in parts:
-        return None
-    return "/".join(parts)
 
 
 class StaticSiteServer(http.server.ThreadingHTTPServer):
@@ -137,7 +102,7 @@ class StaticSiteHandler(http.server.BaseHTTPRequestHandler):
             if url.path in ("", "/") or url.path == base.rstrip("/"):
                 return self._redirect(base)
             return self._not_found(head)
-        rel = relative_path(url.path[len(base):])
+        rel = safe_relative(url.path[len(base):])
         if rel is None:
             return self._send(400, "text/plain; charset=utf-8", b"bad path\n", head)
         target = self._inside(site.folder / rel if rel else site.folder)
