@@ -11,16 +11,19 @@ changed are rendered. The output is always the bytes a clean build gives.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator import __version__
-from generator.diagnostics import ContentError, Diagnostic, errors_in
+import generator
+from generator.diagnostics import ContentError, Diagnostic
 from generator.incremental import Memory, cache_folder, input_stamp, variant_for
 from generator.templates import layout_dirs
+if TYPE_CHECKING:  # names for the annotations only
+    from generator.config import SiteConfig
+    from generator.model import Content
 from generator.write import (BuildLock, EnvironmentProblem, check_out_dir, discard, is_environment_error,
                              make_staging, recover, swap_in)
 
@@ -138,7 +141,8 @@ def _build_if_changed(opts: BuildOptions, memory: Memory, started: float) -> Bui
 
 def _options(opts: BuildOptions) -> tuple:
     today = opts.today.isoformat() if opts.today else f"t{int(time.time() // 900)}"  # the date in any time zone
-    return (opts.drafts, opts.base_url, opts.search, opts.strict, today, os.environ.get("SOURCE_DATE_EPOCH"))
+    return (opts.drafts, opts.base_url, opts.search, opts.strict, today, os.environ.get("SOURCE_DATE_EPOCH"),
+            generator.__version__)
 
 
 def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:

@@ -42,7 +42,7 @@ def json_feed(r) -> bytes:
     return _json_feed(r, [r.view(b) for b in r.site.briefs[:FEED_SIZE]])
 
 
-def _json_feed(r: Renderer, views: list) -> bytes:
+def _json_feed(r, views: list) -> bytes:
     tz = r.config.tz
     items = []
     for v in views:

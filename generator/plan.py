@@ -25,7 +25,6 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 
-from generator.model import Week
 from generator.urls import Urls, dest_for
 
 
@@ -128,14 +127,12 @@ class Plan:
                 raise ValueError(f"two planned files write {f.dest} ({self.by_dest[f.dest].kind}, {f.kind})")
             self.by_dest[f.dest] = f
 
-    def signatures(self) -> dict[str, str]:
-        return {f.dest: f.signature for f in self.files}
-
     def of_kind(self, *kinds: str) -> list[PlannedFile]:
         return [f for f in self.files if f.kind in kinds]
 
-    def indexed(self) -> list[str]:
-        return [f.dest for f in self.files if KINDS[f.kind].indexed]
+    def indexed(self) -> list[PlannedFile]:
+        """The files Pagefind indexes (page kinds marked indexed)."""
+        return [f for f in self.files if KINDS[f.kind].indexed]
 
     def folders(self) -> list[str]:
         """Every folder the output needs, parents before children."""
@@ -146,10 +143,6 @@ class Plan:
                 found.add(d)
                 d = d.rpartition("/")[0]
         return sorted(found)
-
-
-def sitemap_paths(plan: Plan) -> list[str]:
-    return sorted(f.dest for f in plan.files if KINDS[f.kind].in_sitemap)
 
 
 def expected_lists(site) -> dict[str, int]:
@@ -253,4 +246,4 @@ def make_plan(site, key: str, fingerprints: dict[str, str], text_hashes: dict[st
 
 
 __all__ = ["KINDS", "RESERVED", "Plan", "PlannedFile", "PageKind", "Pager", "make_plan", "listing",
-           "sitemap_paths", "expected_lists", "Week", "FEED_SIZE"]
+           "expected_lists", "FEED_SIZE"]

@@ -1,7 +1,7 @@
 """Render: pure functions from the assembled site and templates to output files.
 
-Every page kind has one function here. Each returns OutputFiles (a path in
-the output and its bytes) and touches no disk; the write stage does that.
+Every page kind of generator.plan.KINDS has one method here; `render(planned)`
+returns the bytes of one planned file and touches no disk (produce.py writes).
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import pickle
 from dataclasses import dataclass
 
-from generator import __version__, manifest, plan as planning, search
+import generator
+from generator import manifest, plan as planning, search
 from generator.assemble import assemble
 from generator.build import BuildOptions, CheckResult, check_site
 from generator.diagnostics import ContentError, errors_in
@@ -34,7 +34,7 @@ def site_key(opts: BuildOptions) -> str:
     root = opts.root
     settings = [(root / "content" / n).read_bytes() if (root / "content" / n).is_file() else b"-"
                 for n in ("site.yaml", "sources.yaml")]
-    return build_key(template_files(root), settings, (opts.drafts, opts.base_url, __version__))
+    return build_key(template_files(root), settings, (opts.drafts, opts.base_url, generator.__version__))
 
 
 def load_and_validate(opts: BuildOptions, memory: Memory) -> CheckResult:
@@ -101,13 +101,22 @@ def index(opts: BuildOptions, plan, site, staging, previous, memory: Memory, wri
     if not opts.search:
         search.remove_index(staging)
         return None
-    pages = [((b.published.isoformat(), "b", b.slug), f"briefs/{b.slug}/index.html") for b in site.briefs]
-    pages += [((i.week.sunday.isoformat(), "i", i.week.slug), f"issues/{i.week.slug}/index.html") for i in site.issues]
+    briefs = {b.slug: b for b in site.briefs}
+    pages = [(_index_order(briefs, f), f.dest) for f in plan.indexed()]
     hashes = {dest: record[1] for dest, record in written.records.items()}
     prev_id = tree_id(previous)
     return search.update_index(staging, previous if previous.is_dir() else None, pages, hashes,
                                memory.state.search.get(tree_id(staging)) or {},
                                memory.state.search.get(prev_id) or {} if prev_id else {})
+
+
+def _index_order(briefs: dict, f) -> tuple:
+    """Oldest first, so new pages land in the newest search shard: a brief by its date, an issue by its Sunday."""
+    if f.kind == "brief":
+        brief = briefs[f.args[0]]
+        return (brief.published.isoformat(), "b", brief.slug)
+    week = f.args[0]
+    return (week.sunday.isoformat(), "i", week.slug)
 
 
 def write_manifest(staging, opts: BuildOptions, content, written, site) -> None:
@@ -119,7 +128,7 @@ def write_manifest(staging, opts: BuildOptions, content, written, site) -> None:
         if (staging / folder).is_dir():
             outputs.update({f"{folder}/{k}": v for k, v in manifest.hash_tree(staging / folder, exclude=()).items()})
     data = manifest.build_manifest(
-        generator_version=__version__,
+        generator_version=generator.__version__,
         source_files=sources,
         output_files=outputs,
         counts={"briefs": len(site.briefs), "issues": len(site.issues), "pages": written.pages},
@@ -134,4 +143,4 @@ def write_manifest(staging, opts: BuildOptions, content, written, site) -> None:
 
 
 __all__ = ["load_and_validate", "assemble_site", "plan_inputs", "make_plan", "make_renderer", "index",
-           "write_manifest", "pickle"]
+           "write_manifest"]

@@ -115,7 +115,7 @@ def test_incremental_build_equals_clean_build_after_random_edits(tmp_path, monke
     for step in range(10):
         kind = scenario.edit()
         if kind == "version":
-            monkeypatch.setattr(generator.build, "__version__", f"0.0.{step}-test")
+            monkeypatch.setattr(generator, "__version__", f"0.0.{step}-test")
         report = build(scenario.root, out)
         clean = tmp_path / f"clean-{step}"
         build(scenario.root, clean, cache=False)
