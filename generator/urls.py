@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -35,6 +36,17 @@ def is_safe_href(url: str) -> bool:
     # slash would make some parsers see a scheme, so refuse that too.
     first_sep = min((i for i in (cleaned.find("/"), cleaned.find("?"), cleaned.find("#")) if i >= 0), default=len(cleaned))
     return ":" not in cleaned[:first_sep]
+
+
+def is_loopback_host(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: a host that traffic never leaves the machine for."""
+    host = (host or "").strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def is_site_relative(url: str) -> bool:

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from conftest import REPO, brief_text, free_port
-from generator.commands.serve import is_loopback
+from generator.urls import is_loopback_host as is_loopback
 from serve_process import ServeProcess, running_serve
 
 

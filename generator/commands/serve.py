@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import ipaddress
 import shutil
 import signal
 import sys
@@ -13,6 +12,7 @@ import threading
 import webbrowser
 from pathlib import Path
 
+from generator.urls import is_loopback_host
 from generator.commands.common import add_root
 from generator.config import load_config
 from generator.diagnostics import errors_in, summary_line
@@ -33,15 +33,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--site", type=Path, default=None, metavar="DIR",
                    help="serve this already built site (e.g. a pull request's preview) under the base path "
                         "it was built for, without building or watching anything")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             _err(f"digest serve: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
         return 1
-    if not is_loopback(args.host):
+    if not is_loopback_host(args.host):
         _err(f"warning: listening on {args.host}, not loopback: other computers on the network can see "
              "this preview, drafts included. Use --host 127.0.0.1 to keep it to this computer.")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import errno
-import ipaddress
 import signal
 import sys
 import threading
 import webbrowser
 
+from generator.urls import is_loopback_host
 from generator.serve.static_site import StaticSiteServer, open_built_site
 
 
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             _err(f"digest serve: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
         return 1
-    if not _is_loopback(args.host):
+    if not is_loopback_host(args.host):
         _err(f"warning: listening on {args.host}, not loopback: other computers on the network can see this site. "
              "Use --host 127.0.0.1 to keep it to this computer.")
     stop = threading.Event()
@@ -55,15 +55,6 @@ def run(args: argparse.Namespace) -> int:
             signal.signal(signal.SIGTERM, previous_sigterm)
     _out("stopped")
     return 0
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _out(line: str) -> None:

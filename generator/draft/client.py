@@ -21,7 +21,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from generator import __version__
-from generator.draft.endpoint import is_loopback_host
+from generator.urls import is_loopback_host
 
 USER_AGENT = f"ai-digest/{__version__} (+digest draft)"
 MAX_ANSWER_BYTES = 4 * 1024 * 1024

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
+from generator.urls import is_loopback_host
+
 CHAT_PATH = "/chat/completions"
-
-
-def is_loopback_host(host: str) -> bool:
-    """localhost, 127.0.0.0/8 or ::1: a host the request never leaves the machine for."""
-    host = (host or "").strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def endpoint_problem(url: str) -> tuple[str, str] | None:
