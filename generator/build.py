@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import generator
 from generator.diagnostics import ContentError, Diagnostic
-from generator.incremental import Memory, cache_folder, input_stamp, variant_for
+from generator.incremental import Memory, cache_folder, input_stamp, tree_id, variant_for
 from generator.templates import layout_dirs
 if TYPE_CHECKING:  # names for the annotations only
     from generator.config import SiteConfig
@@ -74,8 +74,13 @@ class BuildReport:
         return [d for d in self.diagnostics if d.severity == "warning"]
 
 
-def check_site(root: Path, today: dt.date | None = None, base_url: str | None = None, parse=None) -> CheckResult:
-    """Load and validate everything under content/; nothing is written."""
+def check_site(root: Path, today: dt.date | None = None, base_url: str | None = None, parse=None,
+               known=None) -> CheckResult:
+    """Load and validate everything under content/; nothing is written.
+
+    `parse` replaces validate.parse_brief and `known` is find_content's: the
+    build passes both to take unchanged briefs from its parse cache.
+    """
     from generator.config import load_config
     from generator.dates import today_in
     from generator.ingest.registry import load_registry
@@ -85,7 +90,7 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
     config, diags = load_config(root)
     if config is not None and base_url:
         config = config.with_base_url(base_url)
-    loaded = find_content(root)
+    loaded = find_content(root, known)
     diags = diags + loaded.diagnostics
     files_checked = loaded.seen
     if config is None:
@@ -95,7 +100,7 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
     )
     for f in loaded.files:
         if f.kind in ("config", "sources"):
-            content.source_files[f.src_path] = f.raw
+            content.source_files[f.src_path] = f.digest
     diags += more
     aliases: dict[str, str] = {}
     if any(f.kind == "sources" for f in loaded.files):
@@ -125,8 +130,8 @@ def build_site(opts: BuildOptions) -> BuildReport:
 
 def _build_if_changed(opts: BuildOptions, memory: Memory, started: float) -> BuildReport:
     """Stop at once when nothing the build reads has changed (no renderer is even imported)."""
-    stamp = lambda: input_stamp(opts.root, layout_dirs(opts.root), opts.out, _options(opts))  # noqa: E731
-    if opts.cache and memory.state.stamp == stamp() and memory.state.report is not None:
+    stamp = (input_stamp(opts.root, layout_dirs(opts.root), _options(opts)), tree_id(opts.out)) if opts.cache else None
+    if stamp and stamp[0] and memory.state.stamp == stamp and memory.state.report is not None:
         report = memory.state.report
         report.rendered, report.reused, report.up_to_date = 0, report.files, True
         report.seconds = time.perf_counter() - started
@@ -134,7 +139,7 @@ def _build_if_changed(opts: BuildOptions, memory: Memory, started: float) -> Bui
     report = _pipeline(opts, memory)
     report.seconds = time.perf_counter() - started
     if opts.cache:
-        memory.state.stamp, memory.state.report = stamp(), report
+        memory.state.stamp, memory.state.report = (stamp[0], tree_id(opts.out)), report
         memory.save_state()
     return report
 
