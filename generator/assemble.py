@@ -54,6 +54,7 @@ class Site:
     issue_of: dict[Week, Issue]
     action_counts: dict[str, int]  # implications per action
     source_slug: dict[str, str] = field(default_factory=dict)  # brief slug -> its source group's slug
+    by_slug: dict[str, Brief] = field(default_factory=dict)
 
     @property
     def latest_issue(self) -> Issue | None:
@@ -92,6 +93,7 @@ def assemble(content: Content, config: SiteConfig, include_drafts: bool = False,
         issue_of={i.week: i for i in issues},
         action_counts=action_counts,
         source_slug={b.slug: g.slug for g in sources for b in g.briefs},
+        by_slug={b.slug: b for b in briefs},
     )
 
 

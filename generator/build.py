@@ -64,6 +64,7 @@ class BuildReport:
     seconds: float = 0.0
     rendered: int = 0  # pages rendered in this build
     reused: int = 0  # pages unchanged since the previous build, linked instead
+    linked: int = 0  # of those, files the spare folder lacked, hard-linked from the published site
     diagnostics: list[Diagnostic] = field(default_factory=list)
     search: dict | None = None  # what the indexer reported, when search ran
     cache_warning: str = ""
@@ -161,10 +162,10 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
     previous = opts.previous if opts.previous is not None else opts.out
     staging = make_staging(opts.out, opts.spare)
     try:
-        memory.forget_tree(staging)  # until this build is published, nobody trusts its records
-        written = produce.update_tree(plan, renderer, staging, previous, memory,   # render, check, write
+        held, held_search = memory.take_tree(staging)  # what the spare holds; untrusted until published
+        written = produce.update_tree(plan, renderer, staging, held, previous, memory,   # render, check, write
                                       jobs=opts.jobs, guard=lambda work: _guard_templates(opts.root, work))
-        search = stages.index(opts, plan, site, staging, previous, memory, written)   # index
+        search = stages.index(opts, plan, site, staging, held_search, previous, memory, written)   # index
         stages.write_manifest(staging, opts, checked.content, written, site)
         swap_in(staging, opts.out, background_delete=written.total > BACKGROUND_DELETE_FROM)  # swap
     except BaseException as exc:
@@ -174,7 +175,8 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
     memory.store_fragments(renderer.store.made, set(inputs.fingerprints.values()))
     return BuildReport(pages=written.pages, files=written.total + 1 + (search or {}).get("files", 0),
                        briefs=len(site.briefs), issues=len(site.issues), rendered=written.rendered,
-                       reused=written.total - written.rendered, diagnostics=checked.diagnostics,
+                       reused=written.total - written.rendered, linked=written.linked,
+                       diagnostics=checked.diagnostics,
                        search=search, cache_warning=memory.warning)
 
 

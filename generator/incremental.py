@@ -356,11 +356,16 @@ class Memory:
         tid = tree_id(folder)
         return self.state.trees.get(tid) if tid is not None else None
 
-    def forget_tree(self, folder: Path) -> None:
-        """Before a folder is changed: if the build dies half-way, its records are not trusted."""
+    def take_tree(self, folder: Path) -> tuple[dict | None, dict]:
+        """Before a folder is changed: what it holds (its records, or None when unknown, and its
+        search folders), forgotten on disk, so that if the build dies half-way nobody trusts them."""
         tid = tree_id(folder)
-        if tid is not None and (self.state.trees.pop(tid, None) is not None or self.state.search.pop(tid, None)):
+        if tid is None:
+            return None, {}
+        records, search = self.state.trees.pop(tid, None), self.state.search.pop(tid, None)
+        if records is not None or search:
             self.save_state()
+        return records, search or {}
 
     def remember_tree(self, folder: Path, records: dict, search: dict | None = None) -> None:
         tid = tree_id(folder)

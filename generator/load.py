@@ -36,7 +36,7 @@ class SourceFile:
     """
 
     src_path: str
-    abs_path: Path
+    abs_path: Path | str
     kind: str
     text: str | None
     raw: bytes | None
@@ -208,8 +208,8 @@ def find_content(root: Path, known: Callable[[str, tuple], str | None] | None = 
                 except OSError:
                     st = None
                 digest = known(src_path, signature_of(st)) if st is not None and stat.S_ISREG(st.st_mode) else None
-                if digest:
-                    files.append(SourceFile(src_path, Path(entry.path), kind, None, None, digest, signature_of(st)))
+                if digest:  # its path stays a string: ten thousand Path objects cost a second
+                    files.append(SourceFile(src_path, entry.path, kind, None, None, digest, signature_of(st)))
                     continue
             source, problems = read_source(src_path, Path(entry.path), kind)
             diags.extend(problems)

@@ -193,7 +193,7 @@ def make_plan(site, key: str, fingerprints: dict[str, str], text_hashes: dict[st
             return None
         return (issue.week.slug, len(issue.briefs), issue.editorial and text_hashes[issue.editorial.src_path])
 
-    nav = tuple((p.name, p.title) for p in site.pages)
+    nav = hashlib.blake2b(repr(tuple((p.name, p.title) for p in site.pages)).encode(), digest_size=8).hexdigest()
     latest = site.latest_issue
     latest_slugs = {b.slug for b in latest.briefs} if latest else set()
     recent = [b for b in site.briefs if b.slug not in latest_slugs][:per]
@@ -221,8 +221,13 @@ def make_plan(site, key: str, fingerprints: dict[str, str], text_hashes: dict[st
                 add(kind, archive_path(base, pager.number), (gi, pager, tuple(b.slug for b in chunk)),
                     (nav, group.name, _place(pager), fps(chunk), len(group.briefs) if pager.front else None))
     add("actions", "actions/", (), (nav, tuple(sorted(site.action_counts.items()))))
+    rows_of: dict[str, list] = {action.name: [] for action in site.config.actions}
+    for b in site.briefs:
+        for i, imp in enumerate(b.implications):
+            if imp.action in rows_of:
+                rows_of[imp.action].append((b.slug, i))
     for action in site.config.actions:
-        rows = [(b.slug, i) for b in site.briefs for i, imp in enumerate(b.implications) if imp.action == action.name]
+        rows = rows_of[action.name]
         base = Urls.action(action.name)
         for pager, chunk in listing(base, rows, per):
             add("action", archive_path(base, pager.number), (action.name, pager, tuple(chunk)),

@@ -46,8 +46,9 @@ class Written:
         return len(self.records)
 
 
-def update_tree(plan: Plan, renderer, staging: Path, previous: Path, memory, *, jobs: int = 0, guard) -> Written:
-    held = memory.records(staging)
+def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous: Path, memory, *, jobs: int = 0,
+                guard) -> Written:
+    """Bring `staging`, which holds `held` ({dest: (signature, sha256)}; None when unknown), to `plan`."""
     published = memory.records(previous) if previous.is_dir() else None
     published = published or {}
     render, link = [], []

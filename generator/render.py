@@ -66,6 +66,18 @@ class FragmentStore:
         return frag
 
 
+class _Views(dict):
+    """slug -> BriefView, each made on first use."""
+
+    def __init__(self, make):
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, slug: str) -> BriefView:
+        view = self[slug] = self._make(slug)
+        return view
+
+
 class Renderer:
     """Holds the templates and the per-brief views; `render(planned)` gives a planned file's bytes."""
 
@@ -81,15 +93,16 @@ class Renderer:
         env.globals.update(self._common())  # build-wide names: macros imported without context compile once
         self._card = env.get_template("_card.html")
         self._entry = env.get_template("_entry.html")
-        self.views: dict[str, BriefView] = {
-            b.slug: BriefView(b, self.urls.link(Urls.brief(b)), self.fingerprints[b.slug], self._load_fragments,
-                              f"sources/{site.source_slug.get(b.slug) or slugify(b.source.name)}/")
-            for b in site.briefs
-        }
+        self.views = _Views(self._view)  # made when first asked for: a small rebuild needs few
         self._issue_views: dict = {}
         self._emails: tuple = (None, None)
 
     # -- helpers ---------------------------------------------------------------
+    def _view(self, slug: str) -> BriefView:
+        b = self.site.by_slug[slug]
+        return BriefView(b, self.urls.link(Urls.brief(b)), self.fingerprints[b.slug], self._load_fragments,
+                         f"sources/{self.site.source_slug.get(b.slug) or slugify(b.source.name)}/")
+
     def _common(self) -> dict:
         return {
             "site": self.config,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -10,6 +11,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 80
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same tags and sources are slugified thousands of times
 def slugify(text: str, max_length: int = MAX_SLUG) -> str:
     """Lower-case ASCII words joined by hyphens: "EU AI Act – Q&A" -> "eu-ai-act-q-a".
 

@@ -114,7 +114,7 @@ def make_renderer(opts: BuildOptions, site, inputs: PlanInputs, memory: Memory) 
                     store=FragmentStore(memory.fragment), assets=inputs.assets)
 
 
-def index(opts: BuildOptions, plan, site, staging, previous, memory: Memory, written) -> dict | None:
+def index(opts: BuildOptions, plan, site, staging, held: dict, previous, memory: Memory, written) -> dict | None:
     """The search index, in shards; shards whose pages are unchanged are kept or linked, not re-indexed."""
     if not opts.search:
         search.remove_index(staging)
@@ -124,7 +124,7 @@ def index(opts: BuildOptions, plan, site, staging, previous, memory: Memory, wri
     hashes = {dest: record[1] for dest, record in written.records.items()}
     prev_id = tree_id(previous)
     report = search.update_index(staging, previous if previous.is_dir() else None, pages, hashes,
-                                 memory.state.search.get(tree_id(staging)) or {},
+                                 held,
                                  memory.state.search.get(prev_id) or {} if prev_id else {},
                                  memory.state.shards)
     memory.state.shards.update(report.pop("known"))

@@ -231,3 +231,21 @@ def test_a_file_saved_in_the_same_clock_tick_as_the_build_is_read_again(tmp_path
     os.utime(victim, ns=(before.st_atime_ns, before.st_mtime_ns))
     build(scenario.root, out)
     assert "Sxmmary" in (out / "briefs" / victim.stem / "index.html").read_text()
+
+
+def test_a_steady_rebuild_updates_the_spare_folder_in_place(tmp_path):
+    """From the third build on, the build updates the previous-but-one site (the spare) and
+    touches only what changed since then: it neither relinks nor recreates unchanged files."""
+    scenario = Scenario(tmp_path / "root", random.Random(14))
+    out = tmp_path / "root" / "site"
+    first = build(scenario.root, out)
+    (scenario.root / "content" / "briefs" / "extra-1.md").write_text(random_brief(random.Random(1), 901))
+    second = build(scenario.root, out)  # builds a second folder: everything it did not render is linked
+    assert second.linked == second.files - 1 - second.rendered
+    (scenario.root / "content" / "briefs" / "extra-2.md").write_text(random_brief(random.Random(2), 902))
+    third = build(scenario.root, out)
+    assert third.rendered < first.rendered
+    assert third.linked <= second.rendered  # only what the second build changed
+    clean = tmp_path / "clean"
+    build(scenario.root, clean, cache=False)
+    assert_same_tree(out, clean)

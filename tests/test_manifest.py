@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import __version__
+from generator import __version__, manifest
 from generator.manifest import (
     MANIFEST_NAME,
     ManifestError,
@@ -307,3 +307,11 @@ def test_the_same_content_gives_the_same_manifest_in_another_folder(tmp_path):
     assert second.returncode == 0, second.stderr
 
     assert (tmp_path / "out-a" / MANIFEST_NAME).read_bytes() == (tmp_path / "out-b" / MANIFEST_NAME).read_bytes()
+
+
+@pytest.mark.parametrize("outputs", [{}, {"b/index.html": "0" * 64, "a ü/ä.html": "f" * 64, 'q"\\/x': "1" * 64}])
+def test_the_manifest_text_is_json_dumps_with_two_spaces_and_sorted_keys(outputs):
+    """The fast writer of the two big maps gives exactly what json.dumps would."""
+    data = {"outputs": outputs, "sources": {"content/z.md": "a" * 64, "content/é.md": "b" * 64},
+            "counts": {"pages": 3}, "generated": {}, "git_commit": None, "manifest_version": 1}
+    assert manifest.dumps(data) == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
