@@ -11,14 +11,22 @@ measures, after one warm-up run:
   add-one      one new brief since the last build (cache on disk, after one
                ordinary rebuild, as in steady use)
   add-one+srch the same with the Pagefind index updated (--search)
+  cold+search  a full build with search from nothing (--search)
   serve        file save to updated page in a browser (--serve)
   hugo cold    hugo with equivalent templates (bench/hugo/), when installed
   hugo add-one hugo after adding one brief (no cache between runs)
+  hugo+pagefind  hugo cold, then one Pagefind run over its output (--search)
 
 and prints the median wall time, CPU time (user+system of the build process
 and its children) and peak memory (largest resident set of any process of
-the build) of several runs, with each figure as a ratio to Hugo's cold build.
+the build) of several runs, with each figure as a ratio to Hugo's cold build,
+then the targets of the project's speed issues against those ratios.
 Nothing here is part of the test suite.
+
+    python bench/run.py --profile [--sizes 2000]
+
+instead profiles one cold build and one add-one build in a single process
+(`DIGEST_JOBS=1`, cProfile) and prints where the time goes, by stage.
 """
 
 from __future__ import annotations
@@ -97,7 +105,8 @@ def run_size(n: int, args, results: dict) -> None:
     corpus = work / "corpus"
     subprocess.run([PYTHON, str(CORPUS_SCRIPT), str(n), str(corpus)], check=True, stdout=subprocess.DEVNULL)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    rows: dict[str, list] = {k: [] for k in ("cold", "no-change", "add-one", "add-one+search", "hugo cold", "hugo add-one")}
+    rows: dict[str, list] = {k: [] for k in ("cold", "no-change", "add-one", "add-one+search", "cold+search",
+                                             "hugo cold", "hugo add-one", "hugo+pagefind")}
     counter = 0
     for run in range(args.runs + 1):  # the first run warms the disk cache and is not counted
         for d in (corpus / "site", corpus / ".digest-cache"):
@@ -112,7 +121,11 @@ def run_size(n: int, args, results: dict) -> None:
         addone = measure_tree(digest(corpus, "--no-search"), env=env)
         added.unlink()
         if args.search:
-            measure_tree(digest(corpus), env=env)  # the index of the corpus as it is
+            for d in (corpus / "site", corpus / ".digest-cache"):
+                shutil.rmtree(d, ignore_errors=True)
+            coldsearch = measure_tree(digest(corpus), env=env)  # everything, index included, from nothing
+            touch_one(corpus)
+            measure_tree(digest(corpus), env=env)  # steady state, as above
             counter += 1
             added = add_brief(corpus, counter)
             addsearch = measure_tree(digest(corpus), env=env)
@@ -123,15 +136,23 @@ def run_size(n: int, args, results: dict) -> None:
             rows["add-one"].append(addone)
             if args.search:
                 rows["add-one+search"].append(addsearch)
+                rows["cold+search"].append(coldsearch)
         if args.hugo:
             site = hugo_site(corpus, work)
             hcold = measure_tree(["hugo", "--quiet", "-s", str(site), "-d", str(work / "hugo-out")])
             counter += 1
             add_brief(site, counter)
             hadd = measure_tree(["hugo", "--quiet", "-s", str(site), "-d", str(work / "hugo-out")])
+            if args.search:
+                shutil.rmtree(work / "hugo-out", ignore_errors=True)
+                hboth = measure_tree(["hugo", "--quiet", "-s", str(site), "-d", str(work / "hugo-out")])
+                pf = measure_tree(pagefind() + ["--site", str(work / "hugo-out"), "--quiet"])
+                hboth = (hboth[0] + pf[0], hboth[1] + pf[1], max(hboth[2], pf[2]))
             if run:
                 rows["hugo cold"].append(hcold)
                 rows["hugo add-one"].append(hadd)
+                if args.search:
+                    rows["hugo+pagefind"].append(hboth)
     if args.serve:
         latency = serve_latency(corpus, env)
         if latency:
@@ -149,6 +170,115 @@ def serve_latency(corpus: Path, env: dict) -> float | None:
     except ImportError:
         return None
     return measure_serve_latency(corpus, env)
+
+
+STAGES = (  # (label, function as pstats names it: file suffix, function name)
+    ("outside the build (CLI)", None, None),
+    ("load and validate", "generator/stages.py", "load_and_validate"),
+    ("  reading files", "generator/load.py", "find_content"),
+    ("  parsing new briefs", "generator/validate.py", "parse_brief"),
+    ("assemble", "generator/stages.py", "assemble_site"),
+    ("plan", "generator/stages.py", "make_plan"),
+    ("render, check, write", "generator/produce.py", "update_tree"),
+    ("  Markdown", "generator/markdown.py", ("render_block", "render_inline")),
+    ("  Jinja", "jinja2/environment.py", "render"),
+    ("  email editions", "generator/email.py", "email_context"),
+    ("  disclaimer check", "generator/check_output.py", "check_page"),
+    ("search index", "generator/stages.py", "index"),
+    ("manifest", "generator/stages.py", "write_manifest"),
+    ("swap", "generator/write.py", "swap_in"),
+    ("remember (cache files)", "generator/incremental.py", "store_fragments"),
+    ("whole build", "generator/build.py", "build_site"),
+)
+
+
+# cProfile timing CPU, not wall, time: on a shared machine other processes' work stays out of the figures
+PROFILED = """
+import cProfile, runpy, sys, time
+out, sys.argv = sys.argv[1], ["generator"] + sys.argv[2:]
+profiler = cProfile.Profile(time.process_time)
+profiler.enable()
+try:
+    runpy.run_module("generator", run_name="__main__")
+except SystemExit:
+    pass
+profiler.disable()
+profiler.dump_stats(out)
+"""
+
+
+def profile(n: int, keep: bool) -> None:
+    """One cold build and one add-one build of an n-brief corpus, each in one process under cProfile."""
+    import pstats
+
+    work = Path(tempfile.mkdtemp(prefix=f"digest-profile-{n}-"))
+    corpus = work / "corpus"
+    subprocess.run([PYTHON, str(CORPUS_SCRIPT), str(n), str(corpus)], check=True, stdout=subprocess.DEVNULL)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DIGEST_JOBS": "1"}
+
+    def profiled(name: str, *extra: str) -> Path:
+        out = work / f"{name}.prof"
+        cmd = [PYTHON, "-c", PROFILED, str(out), "build", "--root", str(corpus), *extra]
+        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return out
+
+    reports = {"cold": profiled("cold", "--no-search", "--clean")}
+    subprocess.run(digest(corpus, "--no-search"), env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)  # a second tree, so the add-one below is the steady case
+    add_brief(corpus, 1)
+    reports["add-one"] = profiled("add-one", "--no-search")
+    print(f"\n{n} briefs, one process (DIGEST_JOBS=1), cumulative CPU seconds under cProfile:\n")
+    print(f"{'stage':<26}" + "".join(f"{k:>10}" for k in reports))
+    stats = {k: pstats.Stats(str(v)) for k, v in reports.items()}
+    for label, suffix, func in STAGES:
+        cells = []
+        for st in stats.values():
+            if suffix is None:
+                total = st.total_tt
+                build = sum(v[3] for key, v in st.stats.items() if key[0].endswith("generator/build.py")
+                            and key[2] == "build_site")
+                cells.append(total - build)
+                continue
+            names = func if isinstance(func, tuple) else (func,)
+            cells.append(sum(v[3] for key, v in st.stats.items() if key[0].endswith(suffix) and key[2] in names))
+        print(f"{label:<26}" + "".join(f"{c:>10.2f}" for c in cells))
+    for name, st in stats.items():
+        print(f"\ntop functions by own time, {name}:")
+        st.sort_stats("tottime").print_stats(12)
+    print(f"profiles kept in {work}" if keep else "")
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def pagefind() -> list[str]:
+    from pagefind_bin import get_executable
+
+    return [str(get_executable())]
+
+
+TARGETS = (  # (issue, what, scenario, compared with, at most this ratio)
+    ("#12", "one brief added, search included", "add-one+search", "hugo cold", 0.2),
+    ("#12", "nothing changed", "no-change", "hugo cold", 0.05),
+    ("#13", "cold, no search", "cold", "hugo cold", 1.0),
+    ("#13", "full build with search from nothing", "cold+search", "hugo+pagefind", 1.0),
+)
+
+
+def print_targets(results: dict) -> None:
+    print(f"{'briefs':>8}  {'issue':<5} {'target':<38} {'ratio':>7} {'limit':>6}  met")
+    for n, rows in results.items():
+        for issue, what, ours, theirs, limit in TARGETS:
+            if ours in rows and theirs in rows:
+                ratio = rows[ours][0] / rows[theirs][0]
+                print(f"{n:>8}  {issue:<5} {what:<38} {ratio:>7.3f} {limit:>6.2f}  {'yes' if ratio <= limit else 'NO'}")
+        if "add-one+search" in rows:
+            wall = rows["add-one+search"][0]
+            print(f"{n:>8}  {'#12':<5} {'one brief added with search, seconds':<38} {wall:>7.2f} {3.0:>6.2f}  "
+                  f"{'yes' if wall < 3.0 else 'NO'}")
+        if "cold" in rows:
+            print(f"{n:>8}  {'#13':<5} {'peak memory without search, MiB':<38} {rows['cold'][2]:>7.0f} {300:>6}  "
+                  f"{'yes' if rows['cold'][2] < 300 else 'NO'}")
+    print()
 
 
 def print_table(results: dict) -> None:
@@ -170,7 +300,12 @@ def main(argv=None) -> int:
     ap.add_argument("--serve", action="store_true", help="also time save-to-browser through digest serve")
     ap.add_argument("--no-hugo", dest="hugo", action="store_false", help="skip Hugo even when installed")
     ap.add_argument("--keep", action="store_true", help="keep the generated corpora")
+    ap.add_argument("--profile", action="store_true", help="profile one cold and one add-one build instead")
     args = ap.parse_args(argv)
+    if args.profile:
+        for n in (int(x) for x in args.sizes.split(",")):
+            profile(n, args.keep)
+        return 0
     if args.hugo and not shutil.which("hugo"):
         print("bench: hugo is not installed (apt-get install hugo); running without it", file=sys.stderr)
         args.hugo = False
@@ -179,6 +314,7 @@ def main(argv=None) -> int:
         print(f"bench: {n} briefs ...", file=sys.stderr, flush=True)
         run_size(n, args, results)
     print_table(results)
+    print_targets(results)
     return 0
 
 
