@@ -89,6 +89,8 @@ def classify(rel: str) -> str | None:
 
 def is_ignored(name: str) -> bool:
     """Editor leftovers and hidden files: never content."""
+    if name.endswith(".md"):  # the common case, answered first
+        return name[0] in ".#" or name == "README.md"
     return (
         name.startswith(".")
         or name.endswith("~")

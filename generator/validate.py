@@ -428,9 +428,16 @@ def _clashes(briefs: list[Brief]) -> list[Diagnostic]:
     for attr, what, fix in (("slug", "slug", "give one of them a different 'slug:' (or rename the file)"),
                             ("url", "source.url", "the same item should be one brief; merge them or correct the link")):
         groups: dict[str, list[Brief]] = defaultdict(list)
-        for b in briefs:
-            key = b.slug if attr == "slug" else _normal_url(b.source.url)
-            groups[key].append(b)
+        if attr == "slug":
+            for b in briefs:
+                groups[b.slug].append(b)
+        else:  # the exact key only where the cheap one collides: urlsplit is slow for ten thousand briefs
+            buckets: dict[str, list[Brief]] = defaultdict(list)
+            for b in briefs:
+                buckets[_url_bucket(b.source.url)].append(b)
+            for bucket in buckets.values():
+                for b in bucket if len(bucket) > 1 else ():
+                    groups[_normal_url(b.source.url)].append(b)
         for key, group in sorted(groups.items()):
             if len(group) > 1:
                 group = sorted(group, key=lambda b: b.src_path)
@@ -440,6 +447,15 @@ def _clashes(briefs: list[Brief]) -> list[Diagnostic]:
                     out.append(Diagnostic(b.src_path, line, col, "error", what,
                                           f"'{key}' is used by {len(group)} briefs: {names}", fix, text))
     return out
+
+
+_URL_NOISE = str.maketrans("", "", "\t\r\n")  # urlsplit drops these anywhere in a URL
+
+
+def _url_bucket(url: str) -> str:
+    """A coarser key than _normal_url: URLs it would treat as one always share a bucket."""
+    head, _, query = url.translate(_URL_NOISE).lstrip("".join(map(chr, range(33)))).split("#", 1)[0].lower().partition("?")
+    return head.rstrip("/") + ("?" + query if query else "")
 
 
 def _normal_url(url: str) -> str:

@@ -206,3 +206,19 @@ def test_regression_unicode_line_separators_do_not_shift_line_numbers(tmp_path):
     [d] = check_site(root, today=TODAY).diagnostics
     assert (d.line, d.col, d.field) == (12, 13, "implications[0].action")
     assert d.source_line == "  - action: Monitr"
+
+
+_URL_PART = st.sampled_from(["https://", "HTTP://", "example.org", "EXAMPLE.org", "/", "//", "a", "A", "?", "q=1",
+                              "#", "frag", "\t", "\n", " ", ":8080", "%2F"])
+
+
+@given(st.lists(_URL_PART, max_size=8), st.lists(_URL_PART, max_size=8))
+@settings(max_examples=400, deadline=None)
+def test_urls_the_clash_check_treats_as_one_share_a_bucket(a, b):
+    """The cheap bucket never separates two URLs the exact comparison (urlsplit) would call the same."""
+    from generator.validate import _normal_url, _url_bucket
+
+    a, b = "https://example.org/" + "".join(a), "".join(b) or "https://example.org/"
+    for x, y in ((a, b), (a, a.upper()), (a, a.rstrip("/") + "/"), (a, a + "#x")):
+        if _normal_url(x) == _normal_url(y):
+            assert _url_bucket(x) == _url_bucket(y), (x, y)
