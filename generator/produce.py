@@ -20,6 +20,7 @@ written exactly once, or the build fails.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -45,7 +46,9 @@ class Written:
         return len(self.records)
 
 
-def update_tree(plan: Plan, renderer, staging: Path, previous: Path, memory, *, jobs: int = 0, guard) -> Written:
+def update_tree(plan: Plan, renderer, staging: Path, previous: Path, memory, *, jobs: int = 0, guard,
+                progress=None) -> Written:
+    """`progress` (as in BuildOptions) hears of "linking unchanged pages" and "rendering pages", N of M."""
     held = memory.records(staging)
     published = memory.records(previous) if previous.is_dir() else None
     published = published or {}
@@ -69,7 +72,9 @@ def update_tree(plan: Plan, renderer, staging: Path, previous: Path, memory, *, 
     if held is not None:
         records.update({d: held[d] for d in held if d in planned})
     made_dirs: set[str] = set(plan.folders()) if held is None else set()
-    for dest in link:
+    for number, dest in enumerate(link, start=1):
+        if progress is not None:
+            progress("linking unchanged pages", number, len(link))
         _ensure_parent(staging, dest, made_dirs)
         target = staging / dest
         remove(target)
@@ -80,7 +85,7 @@ def update_tree(plan: Plan, renderer, staging: Path, previous: Path, memory, *, 
         records[dest] = published[dest]
     for f in render:
         _ensure_parent(staging, f.dest, made_dirs)
-    results = guard(lambda: _render_all(render, renderer, staging, jobs))
+    results = guard(lambda: _render_all(render, renderer, staging, jobs, progress))
     problems = [p for r in results for p in r["problems"]]
     if problems:
         raise ContentError(problems)
@@ -98,8 +103,12 @@ def update_tree(plan: Plan, renderer, staging: Path, previous: Path, memory, *, 
     return written
 
 
-def _render_all(render: list, renderer, staging: Path, jobs: int) -> list[dict]:
-    """Brief pages first (making fragments), then the rest; in workers when there is enough to do."""
+def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None) -> list[dict]:
+    """Brief pages first (making fragments), then the rest; in workers when there is enough to do.
+
+    Progress: a single process reports each page itself; forked workers only
+    count their pages in a shared array, which the parent reads while it waits.
+    """
     jobs = jobs or default_jobs()
     if len(render) < PARALLEL_FROM:
         jobs = 1
@@ -107,19 +116,53 @@ def _render_all(render: list, renderer, staging: Path, jobs: int) -> list[dict]:
     briefs = [f for f in render if f.kind == "brief"]
     others = [f for f in render if f.kind != "brief"]
     results = []
+    base = 0  # pages of earlier batches, for progress
     for batch in (briefs, others):
         if not batch:
             continue
         n = jobs if len(batch) >= PARALLEL_FROM else 1
         slices = [batch[i::n] for i in range(n)]  # cut before forking: each worker knows its files
-        part = run_in_workers(lambda job, count: _render_slice(slices[job], renderer, staging, expected, count > 1), n)
+        counts = _Counts(n, base, len(render), progress) if progress is not None else None
+        part = run_in_workers(lambda job, count: _render_slice(slices[job], renderer, staging, expected, count > 1,
+                                                               counts and counts.tick(job, count > 1)),
+                              n, while_waiting=counts and counts.report)
+        base += len(batch)
+        if progress is not None:
+            counts.close()
+            progress("rendering pages", base, len(render))
         for r in part:  # the fragments one worker made, for the next batch's listings
             renderer.store.add(r["made"])
         results += part
     return results
 
 
-def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: bool) -> dict:
+class _Counts:
+    """Pages rendered so far by each worker, in memory shared across the fork: no messages per page."""
+
+    def __init__(self, workers: int, base: int, total: int, progress) -> None:
+        self.base, self.total, self.progress = base, total, progress
+        self.memory = mmap.mmap(-1, 8 * workers)  # anonymous and shared: a forked worker writes, the parent reads
+        self.slots = memoryview(self.memory).cast("Q")
+
+    def tick(self, job: int, forked: bool):
+        """What a worker calls with the number of pages it has done."""
+        if not forked:
+            return lambda done: self.progress("rendering pages", self.base + done, self.total)
+        slots = self.slots
+
+        def count(done: int) -> None:
+            slots[job] = done
+        return count
+
+    def report(self) -> None:
+        self.progress("rendering pages", self.base + sum(self.slots), self.total)
+
+    def close(self) -> None:
+        self.slots.release()
+        self.memory.close()
+
+
+def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: bool, tick=None) -> dict:
     store = renderer.store
     if forked:
         store.lookup = _reopened(store.lookup)
@@ -138,6 +181,8 @@ def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: 
         with open(target, "xb") as fh:
             fh.write(data)
         done.append((f.dest, hashlib.sha256(data).hexdigest()))
+        if tick is not None:
+            tick(len(done))
     made = {fp: frag for fp, frag in store.made.items() if fp not in before} if forked else {}
     return {"records": done, "problems": problems, "made": made}
 

@@ -51,7 +51,7 @@ def load_and_validate(opts: BuildOptions, memory: Memory) -> CheckResult:
         fresh[src.src_path] = (stamp, result)
         return result
 
-    checked = check_site(opts.root, opts.today, opts.base_url, parse)
+    checked = check_site(opts.root, opts.today, opts.base_url, parse, progress=opts.progress)
     checked.key = key
     if errors_in(checked.diagnostics) or checked.config is None or (opts.strict and checked.diagnostics):
         raise ContentError(checked.diagnostics)
