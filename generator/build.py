@@ -173,9 +173,10 @@ def _options(opts: BuildOptions) -> tuple:
 
 
 def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
+    progress = opts.progress or _no_progress
+    progress("loading briefs", 0, 0)  # importing the stages is part of loading
     from generator import produce, stages  # the heavy stages, only when there is work to do
 
-    progress = opts.progress or _no_progress
     checked = stages.load_and_validate(opts, memory)                           # load, validate
     progress("planning", 0, 0)
     site = stages.assemble_site(checked, opts)                                 # assemble

@@ -5,11 +5,11 @@ done, total)` (total 0: a stage that is not counted). A `Progress` turns
 those calls into output on stderr:
 
 - on a terminal (and not with -q, nor with TERM=dumb) a single line such as
-  `rendering pages: 4,096 of 15,185 (27%)`, redrawn in place with a carriage
+  `rendering pages: 1,200 of 4,800 (25%)`, redrawn in place with a carriage
   return at most ten times a second (and at once when the stage changes or
   its count is complete), and erased when the work is done or fails;
 - with -v, a line per finished stage with its count and time, on a terminal
-  or not, e.g. `  rendering pages: 15,185 in 53.17 s`;
+  or not, e.g. `  rendering pages: 4,800 in 12.31 s`;
 - otherwise nothing at all, so logs and pipes get exactly the usual output.
 
 Lines that must stay (results, warnings) go through `print`, which writes
