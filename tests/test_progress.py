@@ -224,6 +224,28 @@ def test_forked_workers_report_pages_as_they_go(corpus, tmp_path):
     assert stages == ["loading briefs", "planning", "rendering pages", "writing"]
 
 
+def test_workers_results_come_back_in_order_while_the_parent_is_woken_to_report():
+    from generator.parallel import run_in_workers
+
+    wakes: list[float] = []
+
+    def work(job: int, count: int) -> bytes:
+        time.sleep(0.3 * job)  # a worker that takes a while, so the parent waits for it
+        return bytes([job]) * (3 << 20)  # more than a pipe holds at once
+
+    results = run_in_workers(work, 3, while_waiting=lambda: wakes.append(time.monotonic()))
+    assert [r[:1] for r in results] == [b"\0", b"\1", b"\2"] and all(len(r) == 3 << 20 for r in results)
+    assert len(wakes) >= 3 and wakes[-1] - wakes[0] >= 0.3  # woken all along, not only at the end
+
+    def failing(job: int, count: int) -> int:
+        if job == 1:
+            raise ValueError("worker one failed")
+        return job
+
+    with pytest.raises(ValueError, match="worker one failed"):
+        run_in_workers(failing, 2, while_waiting=lambda: None)
+
+
 # ---- the status line itself -------------------------------------------------------------------
 
 class Clock:
