@@ -9,6 +9,7 @@ raises it: nothing fails silently.
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import selectors
@@ -76,6 +77,31 @@ def run_in_workers(function, jobs: int, while_waiting=None) -> list:
     if failure is not None:
         raise failure
     return results
+
+
+class Counts:
+    """A number per worker in memory shared across the fork: each worker sets its own, the parent sums them.
+
+    For progress without a message per item: set before forking, read while waiting.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.memory = mmap.mmap(-1, 8 * workers)  # anonymous, shared with the processes forked after this
+        self.slots = memoryview(self.memory).cast("Q")
+
+    def setter(self, job: int):
+        slots = self.slots
+
+        def set_count(value: int) -> None:
+            slots[job] = value
+        return set_count
+
+    def total(self) -> int:
+        return sum(self.slots)
+
+    def close(self) -> None:
+        self.slots.release()
+        self.memory.close()
 
 
 def _read_all(fds: list[int], while_waiting) -> list[bytes]:

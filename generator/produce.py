@@ -20,7 +20,6 @@ written exactly once, or the build fails.
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from generator.check_output import check_page
 from generator.diagnostics import ContentError
-from generator.parallel import default_jobs, run_in_workers
+from generator.parallel import Counts, default_jobs, run_in_workers
 from generator.plan import KINDS, Plan, expected_lists
 
 PARALLEL_FROM = 300  # files to render; below this a second process costs more than it saves
@@ -122,10 +121,12 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None)
             continue
         n = jobs if len(batch) >= PARALLEL_FROM else 1
         slices = [batch[i::n] for i in range(n)]  # cut before forking: each worker knows its files
-        counts = _Counts(n, base, len(render), progress) if progress is not None else None
+        counts = Counts(n) if progress is not None else None  # pages done by each worker, for progress
+        tick = lambda job, forked: _ticker(progress, counts, job, forked, base, len(render))  # noqa: E731
         part = run_in_workers(lambda job, count: _render_slice(slices[job], renderer, staging, expected, count > 1,
-                                                               counts and counts.tick(job, count > 1)),
-                              n, while_waiting=counts and counts.report)
+                                                               tick(job, count > 1)),
+                              n, while_waiting=counts and (lambda: progress("rendering pages", base + counts.total(),
+                                                                             len(render))))
         base += len(batch)
         if progress is not None:
             counts.close()
@@ -136,30 +137,13 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None)
     return results
 
 
-class _Counts:
-    """Pages rendered so far by each worker, in memory shared across the fork: no messages per page."""
-
-    def __init__(self, workers: int, base: int, total: int, progress) -> None:
-        self.base, self.total, self.progress = base, total, progress
-        self.memory = mmap.mmap(-1, 8 * workers)  # anonymous and shared: a forked worker writes, the parent reads
-        self.slots = memoryview(self.memory).cast("Q")
-
-    def tick(self, job: int, forked: bool):
-        """What a worker calls with the number of pages it has done."""
-        if not forked:
-            return lambda done: self.progress("rendering pages", self.base + done, self.total)
-        slots = self.slots
-
-        def count(done: int) -> None:
-            slots[job] = done
-        return count
-
-    def report(self) -> None:
-        self.progress("rendering pages", self.base + sum(self.slots), self.total)
-
-    def close(self) -> None:
-        self.slots.release()
-        self.memory.close()
+def _ticker(progress, counts, job: int, forked: bool, base: int, total: int):
+    """What a slice calls with its pages done: the callback itself, or (in a forked worker) its shared count."""
+    if progress is None:
+        return None
+    if forked:
+        return counts.setter(job)
+    return lambda done: progress("rendering pages", base + done, total)
 
 
 def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: bool, tick=None) -> dict:
