@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import generator
 from generator.diagnostics import ContentError, Diagnostic
-from generator.incremental import Memory, cache_folder, input_stamp, variant_for
+from generator.incremental import Memory, cache_folder, input_stamp, tree_id, variant_for
 from generator.templates import layout_dirs
 if TYPE_CHECKING:  # names for the annotations only
     from collections.abc import Callable
@@ -79,8 +79,13 @@ class BuildReport:
 
 
 def check_site(root: Path, today: dt.date | None = None, base_url: str | None = None, parse=None,
-               progress=None) -> CheckResult:
-    """Load and validate everything under content/; nothing is written. `progress` as in BuildOptions."""
+               known=None, progress=None) -> CheckResult:
+    """Load and validate everything under content/; nothing is written.
+
+    `parse` replaces validate.parse_brief and `known` is find_content's: the
+    build passes both to take unchanged briefs from its parse cache.
+    `progress` is as in BuildOptions.
+    """
     from generator.config import load_config
     from generator.dates import today_in
     from generator.ingest.registry import load_registry
@@ -92,7 +97,7 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
     config, diags = load_config(root)
     if config is not None and base_url:
         config = config.with_base_url(base_url)
-    loaded = find_content(root)
+    loaded = find_content(root, known)
     if progress is not None:
         parse = _counted(parse or parse_brief, progress, sum(1 for f in loaded.files if f.kind == "brief"))
     diags = diags + loaded.diagnostics
@@ -104,7 +109,7 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
     )
     for f in loaded.files:
         if f.kind in ("config", "sources"):
-            content.source_files[f.src_path] = f.raw
+            content.source_files[f.src_path] = f.digest
     diags += more
     aliases: dict[str, str] = {}
     if any(f.kind == "sources" for f in loaded.files):
@@ -150,10 +155,10 @@ def build_site(opts: BuildOptions) -> BuildReport:
 
 def _build_if_changed(opts: BuildOptions, memory: Memory, started: float) -> BuildReport:
     """Stop at once when nothing the build reads has changed (no renderer is even imported)."""
-    stamp = lambda: input_stamp(opts.root, layout_dirs(opts.root), opts.out, _options(opts))  # noqa: E731
     if opts.cache and opts.progress is not None:
         opts.progress("checking for changes", 0, 0)
-    if opts.cache and memory.state.stamp == stamp() and memory.state.report is not None:
+    stamp = (input_stamp(opts.root, layout_dirs(opts.root), _options(opts)), tree_id(opts.out)) if opts.cache else None
+    if stamp and stamp[0] and memory.state.stamp == stamp and memory.state.report is not None:
         report = memory.state.report
         report.rendered, report.reused, report.up_to_date = 0, report.files, True
         report.seconds = time.perf_counter() - started
@@ -161,7 +166,7 @@ def _build_if_changed(opts: BuildOptions, memory: Memory, started: float) -> Bui
     report = _pipeline(opts, memory)
     report.seconds = time.perf_counter() - started
     if opts.cache:
-        memory.state.stamp, memory.state.report = stamp(), report
+        memory.state.stamp, memory.state.report = (stamp[0], tree_id(opts.out)), report
         memory.save_state()
     return report
 

@@ -7,8 +7,8 @@ Glossary (every hash the build uses, and where it lives):
   and assets of layouts/ (the site's and the default theme's), site.yaml,
   sources.yaml, the versions of Python and the libraries, and the build
   options (drafts, base URL). When it changes, nothing remembered is trusted.
-- input stamp: a cheap hash of the size and mtime of every file the build
-  reads (content/, layouts/, the package's code, the libraries' modules),
+- input stamp: a cheap hash of the size, mtime, inode and ctime of every
+  file the build reads (content/, layouts/, the package's code, the libraries' modules),
   the options and today's date, and which folder the output is. Equal stamps
   mean the output already is what a build would write: the build stops before
   importing the renderer or reading any content.
@@ -25,26 +25,34 @@ Glossary (every hash the build uses, and where it lives):
 Files, in .digest-cache/<variant>/ at the site root (safe to delete at any time):
 
 - state.pickle: the build key, the last input stamp and report, tree records.
-- parsed.pickle: per brief file, its content hash (with the day: date
-  warnings depend on it) and the parsed brief with its diagnostics.
+- parsed.pickle and parsed.log: per brief file, its signature (size, mtime,
+  inode, ctime), the sha256 of its bytes, the day it was checked on (date
+  warnings depend on it) and the parsed brief with its diagnostics. A file
+  whose signature is unchanged is not even read. A build appends what it
+  parsed to the log; when the log grows past an eighth of the entries, the
+  whole is written out again as parsed.pickle.
 - fragments.sqlite: per fingerprint, the brief's rendered HTML fragments,
   read back only for the few briefs a small rebuild needs.
+- templates/: Jinja's compiled templates, each checked against its source.
 
 A cache that cannot be read is discarded with a warning and never trusted.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import sqlite3
 import sys
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 CACHE_DIR = ".digest-cache"
-FORMAT = 4
+FORMAT = 5
 PACKAGE = Path(__file__).resolve().parent
 KEEP_TREES = 4  # output folders whose records are kept: the site, its spare, a preview's few
 LIBRARIES = ("markdown_it", "mdit_py_plugins", "jinja2", "markupsafe", "yaml", "nh3", "pagefind_bin")
@@ -91,44 +99,51 @@ def build_key(layout_files: dict[str, bytes], settings: list[bytes], options: tu
     return h.hexdigest()
 
 
-def input_stamp(root: Path, layout_dirs: list[Path], out: Path, options: tuple) -> str:
-    """The input stamp (see the glossary). Costs one stat per file; reads nothing."""
+def input_stamp(root: Path, layout_dirs: list[Path], options: tuple) -> str:
+    """The input stamp (see the glossary). Costs one stat per file; reads nothing.
+
+    Taken before the build reads anything, so a file saved while it runs makes
+    the next stamp differ. "" (matches nothing) when a file changed within
+    RACY_NS of now: a second change in the same clock tick could go unseen.
+    """
     parts: list[str] = [repr(options), str(FORMAT), sys.version]
+    newest = [0]
     for folder in [root / "content", *layout_dirs]:
-        _stat_tree(str(folder), parts)
+        _stat_tree(str(folder), parts, newest)
     for path in [*map(str, code_files()), *library_files()]:
-        _stat_file(path, parts)
-    try:
-        st = os.stat(out)
-        parts.append(f"out\0{st.st_dev}\0{st.st_ino}")
-    except OSError:
-        parts.append("no output")
+        _stat_file(path, parts, newest)
+    if newest[0] >= time.time_ns() - RACY_NS:
+        return ""
     return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 
-def _stat_file(path: str, parts: list[str]) -> None:
+def _stat_file(path: str, parts: list[str], newest: list[int]) -> None:
     try:
         st = os.stat(path)
-        parts.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}")
     except OSError:
         parts.append(f"{path}\0missing")
+        return
+    parts.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{st.st_ctime_ns}")
+    newest[0] = max(newest[0], st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _stat_tree(folder: str, parts: list[str]) -> None:
-    """'path size mtime' for every file under folder, in a fixed order (scandir: one call per folder)."""
+def _stat_tree(folder: str, parts: list[str], newest: list[int]) -> None:
+    """'path size mtime inode ctime' for every file under folder, in a fixed order (one scandir per folder)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
-            _stat_tree(entry.path, parts)
+            _stat_tree(entry.path, parts, newest)
         else:
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            parts.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}")
+            parts.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{st.st_ctime_ns}")
+            if st.st_ctime_ns > newest[0]:
+                newest[0] = max(st.st_mtime_ns, st.st_ctime_ns)
 
 
 def tree_id(folder: Path) -> tuple[int, int] | None:
@@ -139,13 +154,48 @@ def tree_id(folder: Path) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """A brief file as last parsed: its signature (size, mtime, inode, ctime; () when it was
+    too fresh to trust), the day it was checked on, the sha256 of its bytes, and
+    parse_brief's answer (brief, diagnostics)."""
+
+    signature: tuple
+    day: object
+    digest: str
+    result: tuple
+
+
+RACY_NS = 2_000_000_000  # a file changed this close to being read may change again unseen
+
+
+def parsed_entry(src, day, result, now_ns: int) -> Parsed:
+    """What to remember of a brief file just parsed; a file written within RACY_NS of now is
+    recorded without its signature, so the next build reads it again rather than trust it."""
+    signature = src.signature if src.signature and max(src.signature[1], src.signature[3]) < now_ns - RACY_NS else ()
+    return Parsed(signature, day, src.digest, result)
+
+
+@contextmanager
+def _no_gc():
+    """Unpickling tens of thousands of objects triggers the cycle collector over and over; they hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass
 class State:
     key: str = ""
     stamp: str = ""
     report: object = None
     trees: dict = field(default_factory=dict)  # tree id -> {dest: (signature, sha256)}
-    search: dict = field(default_factory=dict)  # tree id -> {search folder: shard signature}
+    search: dict = field(default_factory=dict)  # tree id -> {"primary": shard name, "shards": [names]}
+    shards: dict = field(default_factory=dict)  # shard name -> {path: (sha256, size)} of its files
 
 
 class Memory:
@@ -156,6 +206,7 @@ class Memory:
         self.warning = ""
         self.state = State()
         self._parsed: dict | None = None
+        self._logged = 0  # records in parsed.log
         self._db: sqlite3.Connection | None = None
         if folder is not None:
             self.state = self._load("state.pickle", State) or State()
@@ -196,17 +247,65 @@ class Memory:
             if self.folder is not None:
                 (self.folder / "fragments.sqlite").unlink(missing_ok=True)
                 (self.folder / "parsed.pickle").unlink(missing_ok=True)
+                (self.folder / "parsed.log").unlink(missing_ok=True)
 
     # -- parsed briefs --------------------------------------------------------------
     def parsed(self) -> dict:
-        """src_path -> (content hash, (brief, diagnostics))."""
+        """src_path -> Parsed: the base file with the log's later records applied."""
         if self._parsed is None:
-            self._parsed = (self._load("parsed.pickle", dict) if self.folder is not None else None) or {}
+            self._parsed, self._logged = {}, 0
+            if self.folder is not None:
+                with _no_gc():
+                    self._parsed = self._load("parsed.pickle", dict) or {}
+                    self._logged = self._replay(self.folder / "parsed.log")
         return self._parsed
 
-    def save_parsed(self, parsed: dict) -> None:
-        self._parsed = parsed
-        self._save("parsed.pickle", parsed)
+    def update_parsed(self, changed: dict, removed) -> None:
+        """Record what this build parsed anew and which files are gone: appended to the log, or,
+        once the log holds more than an eighth of the entries, written out as a new base file."""
+        parsed = self.parsed()
+        parsed.update(changed)
+        for path in removed:
+            parsed.pop(path, None)
+        if self.folder is None:
+            return
+        records = [(p, e) for p, e in changed.items()] + [(p, None) for p in removed]
+        log = self.folder / "parsed.log"
+        if self._logged + len(records) > max(256, len(parsed) // 8):
+            with _no_gc():
+                self._save("parsed.pickle", parsed)
+            log.unlink(missing_ok=True)
+            self._logged = 0
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(log, "ab") as fh:
+            for record in records:
+                pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self._logged += len(records)
+
+    def _replay(self, log: Path) -> int:
+        """Apply the log's records in order; a torn last record (a build killed mid-append) ends it."""
+        count = 0
+        try:
+            fh = open(log, "rb")
+        except FileNotFoundError:
+            return 0
+        with fh:
+            while True:
+                try:
+                    path, entry = pickle.load(fh)
+                except EOFError:
+                    break
+                except Exception:  # noqa: BLE001 - torn or foreign: stop trusting the rest
+                    log.unlink(missing_ok=True)
+                    self._save("parsed.pickle", self._parsed)
+                    return 0
+                if entry is None:
+                    self._parsed.pop(path, None)
+                elif isinstance(entry, Parsed):
+                    self._parsed[path] = entry
+                count += 1
+        return count
 
     # -- fragments ------------------------------------------------------------------
     def _fragments_db(self) -> sqlite3.Connection | None:
@@ -273,6 +372,8 @@ class Memory:
         for old in list(self.state.trees)[:-KEEP_TREES]:  # folders long since replaced
             self.state.trees.pop(old, None)
             self.state.search.pop(old, None)
+        used = {n for s in self.state.search.values() for n in (s or {}).get("shards", ())}
+        self.state.shards = {n: files for n, files in self.state.shards.items() if n in used}
 
     def close(self) -> None:
         if self._db is not None:

@@ -6,10 +6,12 @@ turns undecodable bytes into a diagnostic that names the byte offset.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from generator.diagnostics import Diagnostic
 
@@ -26,13 +28,35 @@ PROMPT = "prompt"  # content/prompts/*.md: instructions for `digest draft`, reco
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One content file: `src_path` is relative to the site root, as shown in messages."""
+    """One content file: `src_path` is relative to the site root, as shown in messages.
+
+    `text` and `raw` are None for a file left unread because the caller already
+    knows it by its signature (see find_content's `known`); `digest` is the
+    sha256 of its bytes either way.
+    """
 
     src_path: str
     abs_path: Path
     kind: str
-    text: str
-    raw: bytes
+    text: str | None
+    raw: bytes | None
+    digest: str = ""
+    signature: tuple = ()  # (size, mtime_ns, inode, ctime_ns): same signature, same bytes
+
+
+def signature_of(st: os.stat_result) -> tuple:
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+def read_source(src_path: str, abs_path: Path, kind: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Read one content file into a SourceFile (None, with the problem, when it cannot be read)."""
+    try:
+        text, raw, problems, st = _read(abs_path, src_path)
+    except OSError as exc:
+        return None, [Diagnostic(src_path, 0, 0, "error", "", f"cannot read file: {exc.strerror}")]
+    if text is None:
+        return None, problems
+    return SourceFile(src_path, abs_path, kind, text, raw, hashlib.sha256(raw).hexdigest(), signature_of(st)), problems
 
 
 @dataclass
@@ -75,7 +99,13 @@ def is_ignored(name: str) -> bool:
 
 
 def read_text(abs_path: Path, src_path: str) -> tuple[str | None, bytes, list[Diagnostic]]:
-    """Read a file as UTF-8 (BOM allowed), refusing anything over MAX_FILE_BYTES without reading it.
+    """Read a file as UTF-8 (BOM allowed), refusing anything over MAX_FILE_BYTES without reading it."""
+    text, raw, problems, _ = _read(abs_path, src_path)
+    return text, raw, problems
+
+
+def _read(abs_path: Path, src_path: str) -> tuple[str | None, bytes, list[Diagnostic], os.stat_result]:
+    """read_text, with the open file's stat.
 
     The size is taken from the open file itself, so a file swapped after the
     folder was listed is still measured before a byte is read; a pipe or
@@ -86,7 +116,7 @@ def read_text(abs_path: Path, src_path: str) -> tuple[str | None, bytes, list[Di
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             return None, b"", [Diagnostic(src_path, 0, 0, "error", "", "not a regular file (a device, pipe or socket)",
-                                          "remove it from content/")]
+                                          "remove it from content/")], st
         if st.st_size > MAX_FILE_BYTES:
             return None, b"", [
                 Diagnostic(
@@ -94,14 +124,14 @@ def read_text(abs_path: Path, src_path: str) -> tuple[str | None, bytes, list[Di
                     f"file is {st.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB)",
                     "a brief should be a few kilobytes; split it or remove pasted material",
                 )
-            ]
+            ], st
         raw = fh.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
-        return None, b"", [Diagnostic(src_path, 0, 0, "error", "", "file grew past the 1 MiB limit while being read")]
+        return None, b"", [Diagnostic(src_path, 0, 0, "error", "", "file grew past the 1 MiB limit while being read")], st
     try:
-        return raw.decode("utf-8"), raw, []
+        return raw.decode("utf-8"), raw, [], st
     except UnicodeDecodeError as exc:
-        return None, raw, [_not_utf8(raw, exc, src_path)]
+        return None, raw, [_not_utf8(raw, exc, src_path)], st
 
 
 def _not_utf8(raw: bytes, exc: UnicodeDecodeError, src_path: str) -> Diagnostic:
@@ -121,8 +151,13 @@ def _not_utf8(raw: bytes, exc: UnicodeDecodeError, src_path: str) -> Diagnostic:
     )
 
 
-def find_content(root: Path) -> LoadResult:
-    """Walk content/ without following symlinks out of it; read every content file."""
+def find_content(root: Path, known: Callable[[str, tuple], str | None] | None = None) -> LoadResult:
+    """Walk content/ without following symlinks out of it; read every content file.
+
+    `known(src_path, signature)` may return the sha256 of a brief file the
+    caller already holds in parsed form (same path, same size, mtime, inode
+    and ctime): that file is listed unread, with text and raw None.
+    """
     content = root / "content"
     diags: list[Diagnostic] = []
     files: list[SourceFile] = []
@@ -167,14 +202,19 @@ def find_content(root: Path) -> LoadResult:
                 diags.append(Diagnostic(src_path, 0, 0, "warning", "", "unknown file in content/ (not built)",
                                         "briefs go in content/briefs/**/*.md, editorials in content/issues/YYYY-Www.md, pages in content/pages/*.md"))
                 continue
-            try:
-                text, raw, problems = read_text(Path(entry.path), src_path)
-            except OSError as exc:
-                diags.append(Diagnostic(src_path, 0, 0, "error", "", f"cannot read file: {exc.strerror}"))
-                continue
+            if known is not None and kind == BRIEF:
+                try:
+                    st = entry.stat()
+                except OSError:
+                    st = None
+                digest = known(src_path, signature_of(st)) if st is not None and stat.S_ISREG(st.st_mode) else None
+                if digest:
+                    files.append(SourceFile(src_path, Path(entry.path), kind, None, None, digest, signature_of(st)))
+                    continue
+            source, problems = read_source(src_path, Path(entry.path), kind)
             diags.extend(problems)
-            if text is not None:
-                files.append(SourceFile(src_path, Path(entry.path), kind, text, raw))
+            if source is not None:
+                files.append(source)
     files.sort(key=lambda f: f.src_path)
     if not any(f.kind == BRIEF for f in files) and not any(d.severity == "error" for d in diags):
         diags.append(Diagnostic("content/briefs", 0, 0, "error", "", "no briefs found",

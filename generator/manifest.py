@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import subprocess
 from datetime import datetime, timezone
 from importlib import metadata
@@ -38,6 +39,9 @@ class ManifestError(ValueError):
     """Input that cannot go into a manifest (for example a malformed SOURCE_DATE_EPOCH)."""
 
 
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -45,7 +49,7 @@ def sha256_hex(data: bytes) -> str:
 def _digest(path: str, value: FileData) -> str:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return sha256_hex(bytes(value))
-    if isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value):
+    if isinstance(value, str) and _HEX64.fullmatch(value):
         return value
     raise ManifestError(f"{path}: expected file bytes or a sha256 hex digest, got {value!r:.40}")
 

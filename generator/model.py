@@ -139,4 +139,4 @@ class Content:
     briefs: list[Brief] = field(default_factory=list)
     editorials: dict[Week, Editorial] = field(default_factory=dict)
     pages: list[Page] = field(default_factory=list)
-    source_files: dict[str, bytes] = field(default_factory=dict)  # src_path -> bytes, for the manifest
+    source_files: dict[str, str] = field(default_factory=dict)  # src_path -> sha256 of its bytes, for the manifest

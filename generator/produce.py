@@ -39,6 +39,7 @@ class Written:
     rendered: int = 0
     linked: int = 0
     pages: int = 0
+    search_files: dict = field(default_factory=dict)  # the search index's files: path -> sha256
 
     @property
     def total(self) -> int:

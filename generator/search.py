@@ -156,7 +156,7 @@ def remove_index(site: Path) -> None:
 
 
 def update_index(site: Path, previous: Path | None, pages: list[tuple[tuple, str]], hashes: dict[str, str],
-                 held: dict, published: dict) -> dict:
+                 held: dict, published: dict, known: dict | None = None) -> dict:
     """Bring the index in `site` (a staging folder) to `pages`, shard by shard.
 
     Each shard lives in pagefind-shards/<signature>/, named by a hash of its
@@ -166,8 +166,13 @@ def update_index(site: Path, previous: Path | None, pages: list[tuple[tuple, str
     the rest are indexed. The oldest shard is also linked as pagefind/ (with
     the runtime, pagefind.js and the WebAssembly), and pagefind/shards.json
     lists the others. `held` and `published` say which shard pagefind/ holds
-    in each folder. Returns the report, with "folders" to remember for `site`.
+    in each folder. `known` maps shard names to their files ({path: (sha256,
+    size)}); a shard's name fixes its bytes, so only new shards are read for it.
+    Returns the report, with "folders" to remember for `site`, "known" (the
+    same map for this index's shards) and "outputs" (sha256 of every file of
+    the index, by path in the site, for the build manifest).
     """
+    known = known or {}
     started = time.perf_counter()
     site = Path(site).resolve()
     version = _pagefind_version()
@@ -213,20 +218,34 @@ def update_index(site: Path, previous: Path | None, pages: list[tuple[tuple, str
     if bundle.is_dir():
         (bundle / SHARD_LIST).unlink(missing_ok=True)  # it may be a link shared with the published site
         write_browser_manifest(site, [BUNDLE] + [f"{SHARDS_DIR}/{n}" for n in names[1:]])
-    files = size = count = 0
-    for folder in (bundle, root):
-        for dirpath, _dirs, filenames in os.walk(folder):
-            for name in filenames:
-                files += 1
-                size += os.stat(os.path.join(dirpath, name)).st_size
+    shard_files = {n: known[n] if n in known else _files_of(root / n) for n in names}
+    outputs: dict[str, tuple[str, int]] = {}
     for n in names:
-        fragments = root / n / "fragment"
-        count += len(os.listdir(fragments)) if fragments.is_dir() else 0
+        outputs.update({f"{SHARDS_DIR}/{n}/{rel}": v for rel, v in shard_files[n].items()})
+    if bundle.is_dir() and primary is not None:
+        outputs.update({f"{BUNDLE}/{rel}": v for rel, v in shard_files[primary].items() if rel != ".empty"})
+        data = (bundle / SHARD_LIST).read_bytes()
+        outputs[f"{BUNDLE}/{SHARD_LIST}"] = (hashlib.sha256(data).hexdigest(), len(data))
+    count = sum(1 for n in names for rel in shard_files[n] if rel.startswith("fragment/"))
     if not any((root / n / "pagefind-entry.json").is_file() for n in names):
         remove_index(site)
-    return {"pages": count, "bytes": size, "files": files, "seconds": round(time.perf_counter() - started, 3),
+        outputs = {}
+    return {"pages": count, "bytes": sum(size for _, size in outputs.values()), "files": len(outputs),
+            "seconds": round(time.perf_counter() - started, 3),
             "shards": len(shards), "shards_indexed": indexed, "shards_reused": len(shards) - indexed,
-            "shards_linked": linked, "folders": {"primary": primary, "shards": names}}
+            "shards_linked": linked, "folders": {"primary": primary, "shards": names},
+            "known": shard_files, "outputs": {path: sha for path, (sha, _) in sorted(outputs.items())}}
+
+
+def _files_of(folder: Path) -> dict[str, tuple[str, int]]:
+    """{path inside folder: (sha256, size)} of every file in a shard folder."""
+    found = {}
+    for dirpath, _dirs, filenames in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder)
+        for name in filenames:
+            data = Path(dirpath, name).read_bytes()
+            found[name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")] = (hashlib.sha256(data).hexdigest(), len(data))
+    return dict(sorted(found.items()))
 
 
 # -- the browser's list of shards ----------------------------------------------------

@@ -6,9 +6,9 @@ when a build has work to do (they pull in YAML, Markdown and Jinja).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
+import time
 from dataclasses import dataclass
 
 import generator
@@ -16,7 +16,8 @@ from generator import manifest, plan as planning, search
 from generator.assemble import assemble
 from generator.build import BuildOptions, CheckResult, check_site
 from generator.diagnostics import ContentError, errors_in
-from generator.incremental import Memory, build_key, tree_id
+from generator.incremental import Memory, build_key, parsed_entry, tree_id
+from generator.load import read_source
 from generator.render import FragmentStore, Renderer
 from generator.templates import layout_dirs, make_environment, template_files
 from generator.validate import parse_brief
@@ -38,25 +39,41 @@ def site_key(opts: BuildOptions) -> str:
 
 
 def load_and_validate(opts: BuildOptions, memory: Memory) -> CheckResult:
-    """check_site, with unchanged brief files (same bytes, same day) taken from the parse cache."""
+    """check_site, with brief files known to the parse cache taken from it: unread when their
+    signature is unchanged, unparsed when their bytes are (for the same day)."""
     key = site_key(opts)
     memory.use_key(key)
     known = memory.parsed()
-    fresh: dict = {}
+    changed: dict = {}
+    seen: set[str] = set()
+    now = time.time_ns()
+
+    def digest_of(src_path: str, signature: tuple) -> str | None:
+        entry = known.get(src_path)
+        return entry.digest if entry is not None and entry.signature and entry.signature == signature else None
 
     def parse(src, cfg, day):
-        stamp = hashlib.sha256(src.raw + (day or opts.today or dt.date.min).isoformat().encode()).digest()
-        hit = known.get(src.src_path)
-        result = hit[1] if hit is not None and hit[0] == stamp else parse_brief(src, cfg, day)
-        fresh[src.src_path] = (stamp, result)
+        seen.add(src.src_path)
+        entry = known.get(src.src_path)
+        if entry is not None and entry.day == day and entry.digest == src.digest:
+            if entry.signature != src.signature and src.text is not None:  # touched, same bytes
+                changed[src.src_path] = parsed_entry(src, day, entry.result, now)
+            return entry.result
+        if src.text is None:  # known by its signature, but checked on another day: read it now
+            src, problems = read_source(src.src_path, src.abs_path, src.kind)
+            if src is None:
+                return None, problems
+        result = parse_brief(src, cfg, day)
+        changed[src.src_path] = parsed_entry(src, day, result, now)
         return result
 
-    checked = check_site(opts.root, opts.today, opts.base_url, parse, progress=opts.progress)
+    checked = check_site(opts.root, opts.today, opts.base_url, parse, digest_of, progress=opts.progress)
     checked.key = key
     if errors_in(checked.diagnostics) or checked.config is None or (opts.strict and checked.diagnostics):
         raise ContentError(checked.diagnostics)
-    if fresh.keys() != known.keys() or any(known[p][0] != v[0] for p, v in fresh.items()):
-        memory.save_parsed(fresh)
+    removed = known.keys() - seen
+    if changed or removed:
+        memory.update_parsed(changed, removed)
     return checked
 
 
@@ -78,11 +95,11 @@ def static_assets(root) -> dict[str, bytes]:
 
 def plan_inputs(opts: BuildOptions, checked: CheckResult, site, memory: Memory) -> PlanInputs:
     key = checked.key
-    sources = checked.content.source_files
-    fingerprints = {b.slug: hashlib.sha256(f"{key}\0{b.src_path}\0".encode() + sources[b.src_path]).hexdigest()[:32]
+    sources = checked.content.source_files  # src_path -> sha256
+    fingerprints = {b.slug: hashlib.sha256(f"{key}\0{b.src_path}\0{sources[b.src_path]}".encode()).hexdigest()[:32]
                     for b in site.briefs}
     brief_paths = {b.src_path for b in site.briefs}
-    texts = {p: hashlib.sha256(data).hexdigest()[:32] for p, data in sources.items() if p not in brief_paths}
+    texts = {p: digest[:32] for p, digest in sources.items() if p not in brief_paths}
     return PlanInputs(key, fingerprints, texts, static_assets(opts.root))
 
 
@@ -92,7 +109,8 @@ def make_plan(site, inputs: PlanInputs) -> planning.Plan:
 
 
 def make_renderer(opts: BuildOptions, site, inputs: PlanInputs, memory: Memory) -> Renderer:
-    return Renderer(site, make_environment(opts.root), fingerprints=inputs.fingerprints,
+    compiled = memory.folder / "templates" if memory.folder is not None else None
+    return Renderer(site, make_environment(opts.root, compiled), fingerprints=inputs.fingerprints,
                     store=FragmentStore(memory.fragment), assets=inputs.assets)
 
 
@@ -105,9 +123,13 @@ def index(opts: BuildOptions, plan, site, staging, previous, memory: Memory, wri
     pages = [(_index_order(briefs, f), f.dest) for f in plan.indexed()]
     hashes = {dest: record[1] for dest, record in written.records.items()}
     prev_id = tree_id(previous)
-    return search.update_index(staging, previous if previous.is_dir() else None, pages, hashes,
-                               memory.state.search.get(tree_id(staging)) or {},
-                               memory.state.search.get(prev_id) or {} if prev_id else {})
+    report = search.update_index(staging, previous if previous.is_dir() else None, pages, hashes,
+                                 memory.state.search.get(tree_id(staging)) or {},
+                                 memory.state.search.get(prev_id) or {} if prev_id else {},
+                                 memory.state.shards)
+    memory.state.shards.update(report.pop("known"))
+    written.search_files = report.pop("outputs")
+    return report
 
 
 def _index_order(briefs: dict, f) -> tuple:
@@ -124,9 +146,7 @@ def write_manifest(staging, opts: BuildOptions, content, written, site) -> None:
     sources = dict(content.source_files)
     sources.update({f"layouts/{name}": data for name, data in template_files(opts.root).items()})
     outputs = {dest: record[1] for dest, record in written.records.items()}
-    for folder in (search.BUNDLE, search.SHARDS_DIR):  # written by the indexer
-        if (staging / folder).is_dir():
-            outputs.update({f"{folder}/{k}": v for k, v in manifest.hash_tree(staging / folder, exclude=()).items()})
+    outputs.update(written.search_files)  # written by the indexer
     data = manifest.build_manifest(
         generator_version=generator.__version__,
         source_files=sources,

@@ -47,10 +47,20 @@ FILTERS = {
 }
 
 
-def make_environment(root: Path):
+def make_environment(root: Path, compiled: Path | None = None):
+    """`compiled`: a folder where Jinja keeps templates compiled to bytecode between builds
+    (checked against each template's source, so an edited template is compiled again)."""
     import jinja2  # here, not at the top: a build with nothing to do never loads Jinja
 
+    cache = None
+    if compiled is not None:
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+            cache = jinja2.FileSystemBytecodeCache(str(compiled))
+        except OSError:
+            cache = None  # an unwritable cache folder only costs time
     env = jinja2.Environment(
+        bytecode_cache=cache,
         loader=jinja2.FileSystemLoader([str(d) for d in layout_dirs(root)]),
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -390,7 +391,7 @@ def validate_content(files: list[SourceFile], cfg: SiteConfig, today: dt.date,
     content = Content()
     diags: list[Diagnostic] = []
     for src in files:
-        content.source_files[src.src_path] = src.raw
+        content.source_files[src.src_path] = src.digest or hashlib.sha256(src.raw).hexdigest()
         if src.kind == BRIEF:
             brief, d = parse(src, cfg, today)
             diags += d

@@ -11,6 +11,7 @@ what was intended before a byte is written.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, replace
@@ -127,7 +128,7 @@ def rewrite_brief(src: SourceFile, brief: Brief, reply: Reply, generated: Genera
 
 def _checked(src, raw, new_text, brief, reply, generated, tags, cfg, today) -> Rewritten:
     """Read the new file back as `digest check` would, and compare with what was meant."""
-    new_src = SourceFile(src.src_path, src.abs_path, src.kind, new_text, raw)
+    new_src = SourceFile(src.src_path, src.abs_path, src.kind, new_text, raw, hashlib.sha256(raw).hexdigest())
     parsed, diagnostics = parse_brief(new_src, cfg, today)
     errors = [d.text for d in diagnostics if d.severity == "error"]
     warnings = [d.text for d in diagnostics if d.severity == "warning"]
