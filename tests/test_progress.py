@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import generator.produce
+from generator.incremental import RACY_NS
 from conftest import REPO
 from generator.build import BuildOptions, build_site
 from generator.commands.progress import CLEAR, Progress
@@ -107,6 +108,13 @@ def sample(tmp_path) -> Path:
     return tmp_path / "site"
 
 
+def settle(root: Path) -> None:
+    """Wait until content/ is old enough for the build to trust its stamp (a file just written may change again)."""
+    newest = max(max(p.stat().st_mtime_ns, p.stat().st_ctime_ns) for p in (root / "content").rglob("*"))
+    while time.time_ns() < newest + RACY_NS:
+        time.sleep(0.05)
+
+
 def briefs_in(root: Path) -> int:
     return len(list((root / "content" / "briefs").rglob("*.md")))
 
@@ -114,6 +122,7 @@ def briefs_in(root: Path) -> int:
 # ---- digest build -----------------------------------------------------------------------
 
 def test_build_on_a_terminal_shows_each_stage_with_counts_and_erases_the_line(sample):
+    settle(sample)  # so that the second build finds nothing changed
     done = digest_on_terminal("build", "--root", str(sample))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("built ")  # the summary is unchanged, on stdout
