@@ -22,6 +22,8 @@ from generator.diagnostics import ContentError, Diagnostic
 from generator.incremental import Memory, cache_folder, input_stamp, tree_id, variant_for
 from generator.templates import layout_dirs
 if TYPE_CHECKING:  # names for the annotations only
+    from collections.abc import Callable
+
     from generator.config import SiteConfig
     from generator.model import Content
 from generator.write import (BuildLock, EnvironmentProblem, check_out_dir, discard, is_environment_error,
@@ -43,6 +45,8 @@ class BuildOptions:
     previous: Path | None = None  # a previous build to reuse unchanged files from; None: `out` itself
     spare: Path | None = None  # an old build folder to update in place (taken over); None: out's own spare
     on_wait: object = None  # called with the other build's pid when this one has to wait for it
+    # called as the build goes with (stage, done, total): "loading briefs", 10, 400; total 0: not counted
+    progress: Callable[[str, int, int], None] | None = None
 
 
 @dataclass
@@ -76,22 +80,27 @@ class BuildReport:
 
 
 def check_site(root: Path, today: dt.date | None = None, base_url: str | None = None, parse=None,
-               known=None) -> CheckResult:
+               known=None, progress=None) -> CheckResult:
     """Load and validate everything under content/; nothing is written.
 
     `parse` replaces validate.parse_brief and `known` is find_content's: the
     build passes both to take unchanged briefs from its parse cache.
+    `progress` is as in BuildOptions.
     """
     from generator.config import load_config
     from generator.dates import today_in
     from generator.ingest.registry import load_registry
     from generator.load import find_content
-    from generator.validate import validate_content
+    from generator.validate import parse_brief, validate_content
 
+    if progress is not None:
+        progress("loading briefs", 0, 0)
     config, diags = load_config(root)
     if config is not None and base_url:
         config = config.with_base_url(base_url)
     loaded = find_content(root, known)
+    if progress is not None:
+        parse = _counted(parse or parse_brief, progress, sum(1 for f in loaded.files if f.kind == "brief"))
     diags = diags + loaded.diagnostics
     files_checked = loaded.seen
     if config is None:
@@ -109,6 +118,22 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
         diags += problems
         aliases = {alias.casefold(): s.name for s in sources for alias in s.aliases}
     return CheckResult(config, content, sorted(diags), files_checked, aliases)
+
+
+def _counted(parse, progress, total: int):
+    """`parse`, reporting each brief parsed as "loading briefs" N of `total`."""
+    done = 0
+
+    def counted(src, cfg, day):
+        nonlocal done
+        done += 1
+        progress("loading briefs", done, total)
+        return parse(src, cfg, day)
+    return counted
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
 
 
 def build_site(opts: BuildOptions) -> BuildReport:
@@ -131,6 +156,8 @@ def build_site(opts: BuildOptions) -> BuildReport:
 
 def _build_if_changed(opts: BuildOptions, memory: Memory, started: float) -> BuildReport:
     """Stop at once when nothing the build reads has changed (no renderer is even imported)."""
+    if opts.cache and opts.progress is not None:
+        opts.progress("checking for changes", 0, 0)
     stamp = (input_stamp(opts.root, layout_dirs(opts.root), _options(opts)), tree_id(opts.out)) if opts.cache else None
     if stamp and stamp[0] and memory.state.stamp == stamp and memory.state.report is not None:
         report = memory.state.report
@@ -152,9 +179,12 @@ def _options(opts: BuildOptions) -> tuple:
 
 
 def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
+    progress = opts.progress or _no_progress
+    progress("loading briefs", 0, 0)  # importing the stages is part of loading
     from generator import produce, stages  # the heavy stages, only when there is work to do
 
     checked = stages.load_and_validate(opts, memory)                           # load, validate
+    progress("planning", 0, 0)
     site = stages.assemble_site(checked, opts)                                 # assemble
     inputs = stages.plan_inputs(opts, checked, site, memory)
     plan = stages.make_plan(site, inputs)                                      # plan
@@ -164,8 +194,12 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
     try:
         held, held_search = memory.take_tree(staging)  # what the spare holds; untrusted until published
         written = produce.update_tree(plan, renderer, staging, held, previous, memory,   # render, check, write
-                                      jobs=opts.jobs, guard=lambda work: _guard_templates(opts.root, work))
+                                      jobs=opts.jobs, guard=lambda work: _guard_templates(opts.root, work),
+                                      progress=opts.progress)
+        if opts.search:
+            progress("indexing search", 0, 0)
         search = stages.index(opts, plan, site, staging, held_search, previous, memory, written)   # index
+        progress("writing", 0, 0)
         stages.write_manifest(staging, opts, checked.content, written, site)
         swap_in(staging, opts.out, background_delete=written.total > BACKGROUND_DELETE_FROM)  # swap
     except BaseException as exc:

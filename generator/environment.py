@@ -20,7 +20,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
                                                   "larger shards are powers of two of it"),
     "NO_COLOR": ("all", "when set (to anything), errors and warnings are never coloured"),
     "FORCE_COLOR": ("all", "when set, errors and warnings are coloured even when stderr is not a terminal"),
-    "TERM": ("all", "'dumb' turns colour off"),
+    "TERM": ("all", "'dumb' turns colour off, and the progress line of build and ingest"),
     "DIGEST_LLM_API_KEY": ("draft", "the key sent as Authorization: Bearer to the drafting endpoint; read from nowhere else"),
     "DIGEST_SYNC_DELETE": ("build", "when set, the replaced site is deleted before the build exits, not in the background"),
     "DIGEST_DEBUG": ("all", "when set, an internal error shows its traceback instead of a one-line message"),

@@ -9,10 +9,14 @@ raises it: nothing fails silently.
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
+import selectors
 import sys
 import traceback
+
+WAKE_EVERY = 0.1  # seconds between calls of while_waiting
 
 
 class WorkerError(Exception):
@@ -29,8 +33,12 @@ def default_jobs() -> int:
         return max(1, min(os.cpu_count() or 1, 8))
 
 
-def run_in_workers(function, jobs: int) -> list:
-    """[function(0, jobs), ..., function(jobs-1, jobs)], each in its own forked process."""
+def run_in_workers(function, jobs: int, while_waiting=None) -> list:
+    """[function(0, jobs), ..., function(jobs-1, jobs)], each in its own forked process.
+
+    `while_waiting`, when given, is called in the parent every WAKE_EVERY
+    seconds until every worker has finished (to report progress, say).
+    """
     if jobs <= 1 or not hasattr(os, "fork"):
         return [function(0, 1)]
     sys.stdout.flush()
@@ -54,10 +62,9 @@ def run_in_workers(function, jobs: int) -> list:
                 os._exit(status)
         os.close(write_fd)
         children.append((pid, read_fd))
+    payloads = _read_all([fd for _, fd in children], while_waiting)
     results, failure = [], None
-    for pid, read_fd in children:
-        with os.fdopen(read_fd, "rb") as pipe:
-            data = pipe.read()
+    for (pid, _), data in zip(children, payloads):
         os.waitpid(pid, 0)
         if not data:
             failure = failure or WorkerError(f"worker {pid} died without a result")
@@ -70,6 +77,55 @@ def run_in_workers(function, jobs: int) -> list:
     if failure is not None:
         raise failure
     return results
+
+
+class Counts:
+    """A number per worker in memory shared across the fork: each worker sets its own, the parent sums them.
+
+    For progress without a message per item: set before forking, read while waiting.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.memory = mmap.mmap(-1, 8 * workers)  # anonymous, shared with the processes forked after this
+        self.slots = memoryview(self.memory).cast("Q")
+
+    def setter(self, job: int):
+        slots = self.slots
+
+        def set_count(value: int) -> None:
+            slots[job] = value
+        return set_count
+
+    def total(self) -> int:
+        return sum(self.slots)
+
+    def close(self) -> None:
+        self.slots.release()
+        self.memory.close()
+
+
+def _read_all(fds: list[int], while_waiting) -> list[bytes]:
+    """Everything each pipe carries, until its worker closes it; the pipes are closed after."""
+    if while_waiting is None:
+        out = []
+        for fd in fds:
+            with os.fdopen(fd, "rb") as pipe:
+                out.append(pipe.read())
+        return out
+    chunks: dict[int, list[bytes]] = {fd: [] for fd in fds}
+    with selectors.DefaultSelector() as selector:
+        for fd in fds:
+            selector.register(fd, selectors.EVENT_READ)
+        while selector.get_map():
+            for key, _ in selector.select(WAKE_EVERY):
+                chunk = os.read(key.fd, 1 << 20)
+                if chunk:
+                    chunks[key.fd].append(chunk)
+                else:
+                    selector.unregister(key.fd)
+                    os.close(key.fd)
+            while_waiting()
+    return [b"".join(chunks[fd]) for fd in fds]
 
 
 def _portable(exc: BaseException) -> BaseException:

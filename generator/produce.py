@@ -27,7 +27,7 @@ from pathlib import Path
 
 from generator.check_output import check_page
 from generator.diagnostics import ContentError
-from generator.parallel import default_jobs, run_in_workers
+from generator.parallel import Counts, default_jobs, run_in_workers
 from generator.plan import KINDS, Plan, expected_lists
 
 PARALLEL_FROM = 300  # files to render; below this a second process costs more than it saves
@@ -47,8 +47,9 @@ class Written:
 
 
 def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous: Path, memory, *, jobs: int = 0,
-                guard) -> Written:
-    """Bring `staging`, which holds `held` ({dest: (signature, sha256)}; None when unknown), to `plan`."""
+                guard, progress=None) -> Written:
+    """Bring `staging`, which holds `held` ({dest: (signature, sha256)}; None when unknown), to `plan`.
+    `progress` (as in BuildOptions) hears of "linking unchanged pages" and "rendering pages", N of M."""
     published = memory.records(previous) if previous.is_dir() else None
     published = published or {}
     render, link = [], []
@@ -71,7 +72,9 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
     if held is not None:
         records.update({d: held[d] for d in held if d in planned})
     made_dirs: set[str] = set(plan.folders()) if held is None else set()
-    for dest in link:
+    for number, dest in enumerate(link, start=1):
+        if progress is not None:
+            progress("linking unchanged pages", number, len(link))
         _ensure_parent(staging, dest, made_dirs)
         target = staging / dest
         remove(target)
@@ -82,7 +85,7 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
         records[dest] = published[dest]
     for f in render:
         _ensure_parent(staging, f.dest, made_dirs)
-    results = guard(lambda: _render_all(render, renderer, staging, jobs))
+    results = guard(lambda: _render_all(render, renderer, staging, jobs, progress))
     problems = [p for r in results for p in r["problems"]]
     if problems:
         raise ContentError(problems)
@@ -100,8 +103,12 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
     return written
 
 
-def _render_all(render: list, renderer, staging: Path, jobs: int) -> list[dict]:
-    """Brief pages first (making fragments), then the rest; in workers when there is enough to do."""
+def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None) -> list[dict]:
+    """Brief pages first (making fragments), then the rest; in workers when there is enough to do.
+
+    Progress: a single process reports each page itself; forked workers only
+    count their pages in a shared array, which the parent reads while it waits.
+    """
     jobs = jobs or default_jobs()
     if len(render) < PARALLEL_FROM:
         jobs = 1
@@ -109,19 +116,38 @@ def _render_all(render: list, renderer, staging: Path, jobs: int) -> list[dict]:
     briefs = [f for f in render if f.kind == "brief"]
     others = [f for f in render if f.kind != "brief"]
     results = []
+    base = 0  # pages of earlier batches, for progress
     for batch in (briefs, others):
         if not batch:
             continue
         n = jobs if len(batch) >= PARALLEL_FROM else 1
         slices = [batch[i::n] for i in range(n)]  # cut before forking: each worker knows its files
-        part = run_in_workers(lambda job, count: _render_slice(slices[job], renderer, staging, expected, count > 1), n)
+        counts = Counts(n) if progress is not None else None  # pages done by each worker, for progress
+        tick = lambda job, forked: _ticker(progress, counts, job, forked, base, len(render))  # noqa: E731
+        part = run_in_workers(lambda job, count: _render_slice(slices[job], renderer, staging, expected, count > 1,
+                                                               tick(job, count > 1)),
+                              n, while_waiting=counts and (lambda: progress("rendering pages", base + counts.total(),
+                                                                             len(render))))
+        base += len(batch)
+        if progress is not None:
+            counts.close()
+            progress("rendering pages", base, len(render))
         for r in part:  # the fragments one worker made, for the next batch's listings
             renderer.store.add(r["made"])
         results += part
     return results
 
 
-def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: bool) -> dict:
+def _ticker(progress, counts, job: int, forked: bool, base: int, total: int):
+    """What a slice calls with its pages done: the callback itself, or (in a forked worker) its shared count."""
+    if progress is None:
+        return None
+    if forked:
+        return counts.setter(job)
+    return lambda done: progress("rendering pages", base + done, total)
+
+
+def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: bool, tick=None) -> dict:
     store = renderer.store
     if forked:
         store.lookup = _reopened(store.lookup)
@@ -140,6 +166,8 @@ def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: 
         with open(target, "xb") as fh:
             fh.write(data)
         done.append((f.dest, hashlib.sha256(data).hexdigest()))
+        if tick is not None:
+            tick(len(done))
     made = {fp: frag for fp, frag in store.made.items() if fp not in before} if forked else {}
     return {"records": done, "problems": problems, "made": made}
 

@@ -67,7 +67,7 @@ def load_and_validate(opts: BuildOptions, memory: Memory) -> CheckResult:
         changed[src.src_path] = parsed_entry(src, day, result, now)
         return result
 
-    checked = check_site(opts.root, opts.today, opts.base_url, parse, digest_of)
+    checked = check_site(opts.root, opts.today, opts.base_url, parse, digest_of, progress=opts.progress)
     checked.key = key
     if errors_in(checked.diagnostics) or checked.config is None or (opts.strict and checked.diagnostics):
         raise ContentError(checked.diagnostics)

@@ -42,9 +42,9 @@ def test_jobs_sets_the_worker_processes_and_the_output_does_not_depend_on_it(cor
     used: list[int] = []
     real = generator.produce.run_in_workers
 
-    def counting(function, jobs):  # the real workers, counted
+    def counting(function, jobs, **options):  # the real workers, counted
         used.append(jobs)
-        return real(function, jobs)
+        return real(function, jobs, **options)
 
     monkeypatch.setattr(generator.produce, "run_in_workers", counting)
     monkeypatch.setenv("DIGEST_JOBS", "3")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator.build import BuildOptions, build_site
 from generator.commands.common import add_root, add_verbosity, positive_int, print_diagnostics
+from generator.commands.progress import Progress
 from generator.diagnostics import ContentError, summary_line
 from generator.manifest import ManifestError
 from generator.parallel import default_jobs
@@ -44,9 +45,11 @@ def run(args: argparse.Namespace) -> int:
               f"drafts {'included' if args.drafts else 'left out'}, search {'on' if args.search else 'off'}, "
               f"{'no cache (--clean)' if args.clean else 'cache in .digest-cache/'}", file=sys.stderr)
     try:
-        report = build_site(BuildOptions(root=root, out=out, drafts=args.drafts, base_url=args.base_url,
-                                         search=args.search, strict=args.strict, cache=not args.clean,
-                                         on_wait=_say_waiting, jobs=args.jobs))
+        with Progress.for_command(sys.stderr, args.verbosity) as progress:
+            report = build_site(BuildOptions(root=root, out=out, drafts=args.drafts, base_url=args.base_url,
+                                             search=args.search, strict=args.strict, cache=not args.clean,
+                                             on_wait=_say_waiting, jobs=args.jobs,
+                                             progress=progress if progress.active else None))
     except ContentError as exc:
         print_diagnostics(exc.diagnostics, 0, summary=False)
         print(f"build failed: {summary_line(exc.diagnostics, len({d.path for d in exc.diagnostics}))}; "

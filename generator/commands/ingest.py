@@ -5,7 +5,8 @@
 
 With no feeds named, every source in content/sources.yaml is read. A
 FEED_URL_OR_FILE is an http(s) URL or the path of a local feed file; nothing
-else is opened. Prints a progress line per feed to stderr and a table (new,
+else is opened. Prints a line per feed to stderr (on a terminal, a status
+line of feeds fetched and drafts written, redrawn in place) and a table (new,
 present, too old, errors) to stdout; -q prints only warnings and errors, -v
 a note for every feed. Exit 0 when at least one feed was read,
 1 when none was (or content is broken), 2 on usage errors.
@@ -19,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from generator.commands.common import add_root, add_verbosity, print_diagnostics
+from generator.commands.progress import Progress
 from generator.ingest import fetch
 from generator.ingest.dedupe import KnownEntries, normalise_url, scan_briefs
 from generator.ingest.pipeline import FeedTarget, Options, ingest_feed
@@ -74,6 +76,11 @@ def _err(message: str) -> None:
 
 def _silent(line: str) -> None:
     pass
+
+
+def _drafts(reports: list, dry_run: bool) -> str:
+    count = sum(len(r.new) for r in reports)
+    return f"{count} draft{'' if count == 1 else 's'} {'to write' if dry_run else 'written'}"
 
 
 def _targets(args: argparse.Namespace, sources: list[Source]) -> list[FeedTarget] | str:
@@ -139,12 +146,20 @@ def run(args: argparse.Namespace) -> int:
     today = datetime.now(settings.timezone).date()
 
     reports = []
-    for number, target in enumerate(targets, start=1):
-        prefix = f"[{number}/{len(targets)}] "
-        reports.append(ingest_feed(
-            target, root=root, settings=settings, known=known, state=state, options=options, today=today,
-            progress=(lambda line, prefix=prefix: _err(prefix + line.lstrip())) if args.verbosity >= 0 else _silent,
-        ))
+    with Progress.for_command(sys.stderr, args.verbosity) as status:
+        for number, target in enumerate(targets, start=1):
+            prefix = f"[{number}/{len(targets)}] "
+            name = target.source.name or target.location
+            if status.live:  # on a terminal: which feed, in the status line
+                status("feeds fetched", number - 1, len(targets), f"{_drafts(reports, args.dry_run)}; fetching {name}")
+            elif args.verbosity >= 0:
+                _err(f"{prefix}fetching {name} ({target.location}) ...")
+            reports.append(ingest_feed(
+                target, root=root, settings=settings, known=known, state=state, options=options, today=today,
+                progress=(lambda line, prefix=prefix: status.print(prefix + line.lstrip()))
+                if args.verbosity >= 0 else _silent,
+            ))
+        status("feeds fetched", len(targets), len(targets), _drafts(reports, args.dry_run))
 
     if not args.dry_run:
         try:

@@ -1,7 +1,8 @@
 """One feed through every stage: fetch -> parse -> dedupe -> draft -> write.
 
 Pure apart from the fetch and the draft writes; `progress` is a callback so
-that only the command prints. A failure of one feed becomes its report's
+that only the command prints (it hears the outcome; the command says which
+feed is being fetched). A failure of one feed becomes its report's
 status and never stops the others.
 """
 
@@ -62,7 +63,6 @@ def ingest_feed(
     progress: Progress = _no_progress,
 ) -> SourceReport:
     report = SourceReport(name=target.source.name or target.location, location=target.location)
-    progress(f"fetching {report.name} ({target.location}) ...")
     if target.is_file:
         fetched = fetch.read_file(Path(target.location))
     else:
