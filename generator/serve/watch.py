@@ -82,6 +82,7 @@ class Debouncer:
 
     delay: float = 0.1
     clock: Callable[[], float] = time.monotonic
+    on_add: Callable[[], None] | None = None  # called after each change is noted (wakes the preview's worker)
     _pending: dict[str, ChangeKind] = field(default_factory=dict)
     _last: float = 0.0
     _cond: threading.Condition = field(default_factory=threading.Condition)
@@ -93,10 +94,19 @@ class Debouncer:
             self._pending[rel_path] = kind
             self._last = self.clock()
             self._cond.notify_all()
+        if self.on_add is not None:
+            self.on_add()
 
     def ready(self) -> bool:
         with self._cond:
             return bool(self._pending) and self.clock() - self._last >= self.delay
+
+    def due_in(self) -> float | None:
+        """Seconds until the pending batch is due (0 or less: now); None when nothing is pending."""
+        with self._cond:
+            if not self._pending:
+                return None
+            return self.delay - (self.clock() - self._last)
 
     def take(self) -> dict[str, ChangeKind] | None:
         """The pending batch if it is due, else None."""
