@@ -69,7 +69,7 @@ class SaveResult:
     full: bool = False  # every stage ran (first build, templates, settings)
     rendered: int = 0  # pages rendered before the reload
     pending: int = 0  # pages left to render after it
-    report: object = None
+    paths: tuple[str, ...] = ()  # what the watcher reported
 
 
 @dataclass
@@ -176,7 +176,7 @@ class Session:
         self.urgent: list[str] = []
         self.search_dir: Path | None = None  # where the search index is served from
         self._readers: dict[Path, int] = {}
-        self._spare: Path | None = None  # the build before the base: reused once nobody reads it
+        self._retired: list[Path] = []  # builds served before the base, oldest first: spares once nobody reads them
         self._stopping = False
         self._index_wanted = False  # a save is complete and not yet handed to the search indexer
         self.debouncer = None
@@ -313,14 +313,15 @@ class Session:
         if self.before_change is not None:
             self.before_change(batch)
         if self.full_needed or any(kind is not ChangeKind.CONTENT for kind in batch.values()):
-            return self.full_build(reason)
-        try:
-            return self._content_save(batch, reason)
-        except ContentError as exc:
-            return self._failed(time.perf_counter(), reason, list(exc.diagnostics))
-        except Exception as exc:  # a bug or an OS error must not stop the preview: do it the long way
-            self.full_needed = True
-            return self.full_build(f"{reason}; again in full after {type(exc).__name__}: {exc}")
+            result = self.full_build(reason)
+        else:
+            try:
+                result = self._content_save(batch, reason)
+            except Exception as exc:  # a bug or an OS error must not stop the preview: do it the long way
+                self.full_needed = True
+                result = self.full_build(f"{reason}; again in full after {type(exc).__name__}: {exc}")
+        result.paths = tuple(sorted(batch))
+        return result
 
     def full_build(self, reason: str, jobs: int = 1) -> SaveResult:
         """Every stage, into a folder nobody reads, then switched to. jobs > 1 only before any thread starts."""
@@ -631,30 +632,31 @@ class Session:
 
     # -- folders ----------------------------------------------------------------------------------
     def _take_spare(self) -> Path | None:
-        """The build before the base, to update in place, once no request reads it (never while one does)."""
+        """A build served before, to update in place: only one no request reads (or can start reading:
+        requests only open the base). Never one that is being read."""
         with self._cond:
-            spare = self._spare
-            if spare is None or not spare.is_dir():
-                return None
-            if not self._cond.wait_for(lambda: not self._readers.get(spare), timeout=5):
-                return None
-            self._spare = None
-            return spare
+            for folder in reversed(self._retired):
+                if not self._readers.get(folder) and folder.is_dir():
+                    self._retired.remove(folder)
+                    return folder
+            return None
 
     def _retire(self, old: Path | None) -> None:
-        """The folder served before the switch becomes the spare; the spare before it goes."""
-        if old is None:
-            return
+        """The folder served before a switch waits as a spare; of older ones, those nobody reads go."""
         with self._cond:
-            previous, self._spare = self._spare, old
-        if previous is not None:
-            self._discard(previous)
+            if old is not None:
+                self._retired.append(old)
+            spare = next((f for f in reversed(self._retired) if not self._readers.get(f)), None)
+            gone = [f for f in self._retired if f is not spare and not self._readers.get(f)]
+            self._retired = [f for f in self._retired if f not in gone]
+        for folder in gone:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _discard(self, folder: Path) -> None:
+        """A build that failed half-way: nobody ever read it."""
         with self._cond:
-            if folder in (self.base, self._spare):
+            if folder == self.base or self._readers.get(folder):
                 return
-            self._cond.wait_for(lambda: not self._readers.get(folder), timeout=30)
         shutil.rmtree(folder, ignore_errors=True)
 
     # -- search ------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def classify_change(rel_path: str) -> ChangeKind:
         return ChangeKind.CONFIG
     if parts[0] == "content" and len(parts) > 1:
         return ChangeKind.CONTENT
-    if parts[0] == "layouts" and len(parts) > 1:
+    if parts[0] == "layouts":  # the folder itself too: made or removed, it changes every template
         return ChangeKind.LAYOUT
     return ChangeKind.IGNORED
 
