@@ -14,16 +14,20 @@ from generator.diagnostics import Diagnostic
 from generator.load import SourceFile, classify, is_ignored, read_text
 
 
-def content_paths(root: Path, rel: str, known: set[str]) -> set[str]:
-    """Every src_path ("content/briefs/x.md") a change at `rel` (relative to the root) may have touched."""
-    found = {p for p in known if p == rel or p.startswith(rel.rstrip("/") + "/")}
+def content_paths(root: Path, rel: str, known) -> set[str]:
+    """Every src_path ("content/briefs/x.md") a change at `rel` (relative to the root) may have touched.
+    A file costs one stat; only a folder (made, moved, removed) is compared with every known path."""
     path = root / rel
-    if path.is_dir() and not path.is_symlink():
+    if rel in known or (path.is_file() and not path.is_symlink()):
+        found = {rel}
+    else:
+        found = {p for p in known if p.startswith(rel.rstrip("/") + "/")}
+    if rel not in found and path.is_dir() and not path.is_symlink():
         for dirpath, dirnames, filenames in os.walk(path):
             dirnames[:] = [d for d in dirnames if not is_ignored(d) and not os.path.islink(os.path.join(dirpath, d))]
             for name in filenames:
                 found.add(Path(dirpath, name).relative_to(root).as_posix())
-    else:
+    elif not path.is_dir():
         found.add(rel)
     return {p for p in found if p.startswith("content/") and not any(is_ignored(part) for part in p.split("/"))}
 

@@ -1,7 +1,7 @@
 """The preview's index job: `python -m generator.serve.index_job FOLDER PREVIOUS`.
 
-FOLDER holds the pages to index and .pages.json ([[sort order], path] per
-page); PREVIOUS is the folder of the index served now ("-": none), whose
+FOLDER holds .pages.json ([[sort order], path, file to link or null] per
+page; a null page is already written there); PREVIOUS is the folder of the index served now ("-": none), whose
 unchanged shards are linked instead of indexed again. Runs as its own
 process at low priority, so the preview's server never forks and a stop
 can end it and its Pagefind together.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -25,7 +26,15 @@ def main(argv: list[str]) -> int:
     from generator.search import SearchIndexError, update_index
 
     listed = json.loads((folder / ".pages.json").read_text(encoding="utf-8"))
-    pages = [(tuple(order), dest) for order, dest in listed]
+    for _order, dest, source in listed:
+        if source is not None:
+            target = folder / dest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
+    pages = [(tuple(order), dest) for order, dest, _source in listed]
     hashes = {dest: hashlib.sha256((folder / dest).read_bytes()).hexdigest() for _order, dest in pages}
     try:
         update_index(folder, None if previous == "-" else Path(previous), pages, hashes, {}, {})

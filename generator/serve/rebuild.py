@@ -2,9 +2,10 @@
 
 The worker hands over the indexed pages (brief and issue pages) once a save
 is complete and every changed page is rendered. After a quiet moment, the
-indexer lays those pages into a fresh folder (hard links to the build's
-files, the pages rendered since written out), and runs the index job
-(generator.serve.index_job) there as its own process, at low priority. The
+indexer writes the pages rendered since the last complete build into a fresh
+folder and runs the index job (generator.serve.index_job) there as its own
+process, at low priority: it links in the other pages from the build folder
+(thousands of links, kept off the server's threads) and indexes. The
 job reuses every search shard of the previous index whose pages did not
 change, so an edit re-indexes one shard. When it is done the server switches
 to the new folder's index in one step; the old folder goes once no request
@@ -102,17 +103,15 @@ class SearchIndexer:
         shutil.rmtree(folder, ignore_errors=True)
         previous = self.session.search_dir
         listed = []
-        for order, dest, source in pages:
-            target = folder / dest
-            target.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True)
+        for order, dest, source in pages:  # pages rendered since the build are written; the job links the rest
             if isinstance(source, bytes):
+                target = folder / dest
+                target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(source)
+                listed.append([list(order), dest, None])
             else:
-                try:
-                    os.link(source, target)
-                except OSError:
-                    shutil.copy2(source, target)
-            listed.append([list(order), dest])
+                listed.append([list(order), dest, str(source)])
         (folder / PAGES_FILE).write_text(json.dumps(listed), encoding="utf-8")
         cmd = [sys.executable, "-m", "generator.serve.index_job", str(folder), str(previous or "-")]
         with self._cond:

@@ -91,6 +91,9 @@ class _Disk:
     urls: dict[str, set[str]] = field(default_factory=dict)
     weeks: dict[object, set[str]] = field(default_factory=dict)  # editorials by week
     other: list[Diagnostic] = field(default_factory=list)  # from loading, not tied to a parsed file
+    broken: set[str] = field(default_factory=set)  # files with errors of their own
+    shared: set[tuple[int, object]] = field(default_factory=set)  # (index, key) held by more than one file
+    briefs: int = 0  # files that parsed as briefs
 
     def keys(self, src_path: str, entry: _Entry) -> list[tuple[dict, object]]:
         from generator.validate import _normal_url
@@ -107,31 +110,43 @@ class _Disk:
     def put(self, src_path: str, entry: _Entry | None) -> None:
         old = self.files.pop(src_path, None)
         if old is not None:
+            self.broken.discard(src_path)
+            self.briefs -= old.kind == "brief" and old.value is not None
             for index, key in self.keys(src_path, old):
                 index[key].discard(src_path)
+                if len(index[key]) < 2:
+                    self.shared.discard((id(index), key))
                 if not index[key]:
                     del index[key]
         if entry is not None:
             self.files[src_path] = entry
+            if any(d.severity == "error" for d in entry.diagnostics):
+                self.broken.add(src_path)
+            self.briefs += entry.kind == "brief" and entry.value is not None
             for index, key in self.keys(src_path, entry):
                 index.setdefault(key, set()).add(src_path)
+                if len(index[key]) > 1:
+                    self.shared.add((id(index), key))
 
     def problems(self) -> list[Diagnostic]:
-        """Every error as a whole build would report it: each file's own, then clashes between files."""
+        """Every error as a whole build would report it: each file's own, then clashes between files.
+        Costs what the files with problems hold, not what the site holds."""
         from generator.validate import _clashes
 
-        found = [d for e in self.files.values() for d in e.diagnostics if d.severity == "error"]
+        found = [d for p in self.broken for d in self.files[p].diagnostics if d.severity == "error"]
         found += [d for d in self.other if d.severity == "error"]
-        clashing = {p for index in (self.slugs, self.urls) for paths in index.values() if len(paths) > 1 for p in paths}
+        indexes = {id(self.slugs): self.slugs, id(self.urls): self.urls, id(self.weeks): self.weeks}
+        clashing = {p for i, key in self.shared if indexes[i] is not self.weeks for p in indexes[i][key]}
         if clashing:
             found += _clashes([self.files[p].value for p in sorted(clashing)])
-        for week, paths in self.weeks.items():
-            if len(paths) > 1:
+        for i, week in self.shared:
+            paths = self.weeks.get(week) if indexes[i] is self.weeks else None
+            if paths and len(paths) > 1:
                 first, *rest = sorted(paths)
                 for p in rest:
                     found.append(Diagnostic(p, 0, 0, "error", "", f"two editorials for week {week.label}: {first} and {p}",
                                             f"merge them into one file named {week.label}.md"))
-        if not any(e.kind == "brief" for e in self.files.values()) and not found:
+        if not self.briefs and not found:
             found.append(Diagnostic("content/briefs", 0, 0, "error", "", "no briefs found",
                                     "add a brief with `digest new brief \"Title\"` (briefs live in content/briefs/**/*.md)"))
         return sorted(found)
@@ -163,6 +178,7 @@ class Session:
         self.disk = _Disk()
         self.applied: dict[str, object] = {}  # src_path -> what the site holds for it
         self.full_needed = True  # the next change runs every stage (no model, or the last full build failed)
+        self.unapplied: set[str] = set()  # content files read since the last good save
         # what is served: read by HTTP threads under _cond
         self.generation = 0  # the build id served
         self.plan = None
@@ -273,6 +289,7 @@ class Session:
     def work(self, debouncer, stop: threading.Event, on_result) -> None:
         """The worker loop: saves when they are due, pages requests wait for, then the rest of a save's pages."""
         self.debouncer = debouncer
+        self._warm_up()
         while not stop.is_set() and not self._stopping:
             job = self._next_job(stop)
             if job is None:
@@ -286,6 +303,17 @@ class Session:
                     self.after_publish(self)
             else:
                 self._render_one(value)
+
+    def _warm_up(self) -> None:
+        """Compile the templates of the common pages in this process (the first build may have
+        rendered in worker processes), so the first save after starting is as quick as the next."""
+        plan = self.plan
+        if plan is None or self.renderer is None:
+            return
+        for kind in ("brief", "home", "tag", "issue"):
+            f = next((f for f in plan.files if f.kind == kind), None)
+            if f is not None:
+                self._render(f)
 
     def _next_job(self, stop: threading.Event):
         with self._cond:
@@ -415,7 +443,8 @@ class Session:
         today = today_in(cfg.tz)
         paths: set[str] = set()
         for rel in batch:
-            paths |= content_paths(self.root, rel, set(self.disk.files))
+            paths |= content_paths(self.root, rel, self.disk.files.keys())
+        self.unapplied |= paths
         for src_path in sorted(paths):
             src, problems = read_source(self.root, src_path)
             if src is None:
@@ -434,10 +463,11 @@ class Session:
         if errors_in(problems):
             self.builds += 1
             return self._failed(started, reason, problems, self.builds)
-        changed = [p for p in set(self.applied) | {p for p, e in self.disk.files.items() if e.value is not None}
+        changed = [p for p in sorted(self.unapplied)
                    if self.applied.get(p) is not (self.disk.files[p].value if p in self.disk.files else None)]
-        warnings = tuple(self.disk.warnings())
+        self.unapplied = set()
         if not changed:  # back to what is served (an undone mistake, a touch): clear any problem, no reload
+            warnings = tuple(self.disk.warnings())
             self.state.publish_build(self.base, self.generation, warnings, self.site.config.base_path, pages=self)
             return SaveResult(self.generation, True, time.perf_counter() - started, reason, warnings, warnings,
                               self.generation)
@@ -457,6 +487,7 @@ class Session:
                 early[dest] = page
         problems: list[Diagnostic] = []
         failed: dict[str, str] = {}
+        warnings = self.state.current().diagnostics  # until the new ones are counted, after the reload
         if not later:
             self._publish(build_id, early, warnings)
             reloaded = time.perf_counter()
@@ -481,6 +512,11 @@ class Session:
         self._index_wanted = True
         if problems:
             self.state.publish_error(problems)
+        else:
+            fresh = tuple(self.disk.warnings())
+            if fresh != warnings:
+                self.state.publish_build(self.base, build_id, fresh, self.site.config.base_path, pages=self)
+            warnings = fresh
         return SaveResult(build_id, not problems, reloaded - started, reason, warnings, tuple(problems) or warnings,
                           build_id, rendered=len(early), pending=pending)
 
