@@ -174,3 +174,57 @@ def test_saves_of_ignored_files_change_nothing(project, tmp_path):
         assert results == [] and live.state.current().build == 1
     finally:
         live.close()
+
+
+def test_no_reader_ever_gets_a_half_written_or_mixed_page(project, tmp_path):
+    """Readers hammer the preview over HTTP while the brief is saved again and again (and a template once):
+    every answer is a whole page of one saved version."""
+    import http.client
+    import re
+
+    from generator.serve.server import PreviewServer
+
+    root = project({"content/briefs/x.md": brief_text("Version 0"), "content/briefs/y.md": brief_text("Other")})
+    live = Live(root, tmp_path / "work")
+    server = PreviewServer(("127.0.0.1", 0), live.state)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    port = server.server_address[1]
+    stop, seen, bad = threading.Event(), [], []
+
+    def reader(path):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while not stop.is_set():
+            conn.request("GET", path)
+            r = conn.getresponse()
+            body = r.read().decode()
+            titles = re.findall(r"Version \d+", body)
+            if r.status != 200 or body.count("</html>") != 1 or not titles or len(set(titles)) != 1:
+                bad.append((path, r.status, body[-200:]))
+            seen.append(titles[0] if titles else None)
+        conn.close()
+
+    readers = [threading.Thread(target=reader, args=(p,)) for p in ("/digest/briefs/x/", "/digest/", "/digest/tags/testing/")]
+    for t in readers:
+        t.start()
+    try:
+        target = root / "content/briefs/x.md"
+        for i in range(1, 16):
+            tmp = target.with_name(".x.md.tmp")
+            tmp.write_text(brief_text(f"Version {i}"))
+            tmp.replace(target)
+            if i == 8:
+                (root / "layouts").mkdir(exist_ok=True)
+                (root / "layouts/404.html").write_text("{% extends 'base.html' %}{% block main %}<h1>Moved</h1>{% endblock %}")
+            wait_for(lambda: False, 0.03)
+        live.sync()
+        n = len(seen)
+        assert wait_for(lambda: len(seen) > n + 10)
+    finally:
+        stop.set()
+        for t in readers:
+            t.join(30)
+        server.shutdown()
+        server.server_close()
+        live.close()
+    assert not bad, bad[:3]
+    assert seen[-1] == "Version 15" and len(set(seen)) > 2

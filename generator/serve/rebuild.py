@@ -29,7 +29,7 @@ from typing import Callable
 from generator.serve.session import SaveResult, Session
 
 RebuildResult = SaveResult  # the name the command and tests use for one save's outcome
-QUIET_SECONDS = 1.0  # index once saves have paused this long
+QUIET_SECONDS = 2.0  # index once saves have paused this long
 PAGES_FILE = ".pages.json"
 
 

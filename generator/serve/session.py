@@ -16,7 +16,8 @@ browser gets belongs to the newest good state of the content.
 A save of content files (the common case) re-reads and re-parses only those
 files, updates the site in place (generator.serve.sitedelta), renders the
 pages the browsers show (when they are brief pages; anything else needs the
-plan first), tells the browsers to reload, then plans the whole site again
+plan first), tells the browsers to reload, lets them load those pages (up to
+RELOAD_GRACE, until each starts its next poll), then plans the whole site again
 (the plan is cheap next to rendering) and renders every page whose signature
 changed, in the background, one at a time, a page a request waits for first.
 
@@ -55,6 +56,7 @@ from generator.serve.watch import ChangeKind
 
 SEARCH_PREFIXES = ("pagefind/", "pagefind-shards/")
 WAIT_SECONDS = 60.0  # longest a request waits for a page to be rendered
+RELOAD_GRACE = 1.0  # longest the rest of a save waits for the shown pages to reload first
 
 
 @dataclass
@@ -489,8 +491,11 @@ class Session:
         failed: dict[str, str] = {}
         warnings = self.state.current().diagnostics  # until the new ones are counted, after the reload
         if not later:
+            polls = self.state.polls()
             self._publish(build_id, early, warnings)
             reloaded = time.perf_counter()
+            if polls:  # keep the CPU (and Python's lock) for the reload until the shown pages have loaded
+                self.state.wait_reloaded(polls, RELOAD_GRACE)
             plan = self._plan()
         else:
             plan = self._plan()

@@ -73,9 +73,11 @@ class ServeState:
         """The snapshot once its version differs from `since`, or the current one after `timeout`.
         `shown`: the URL path of the page the waiting browser shows (rendered first after a save)."""
         with self._cond:
-            entry = self._shown.setdefault(shown, [0, 0.0]) if shown else None
+            entry = self._shown.setdefault(shown, [0, 0.0, 0]) if shown else None
             if entry is not None:
                 entry[0] += 1
+                entry[2] += 1  # polls started from this page: a reloaded page starts a new one
+                self._cond.notify_all()
             try:
                 self._cond.wait_for(lambda: self._snap.version != since, timeout)
                 return self._snap
@@ -88,7 +90,7 @@ class ServeState:
         """URL paths of the pages browsers show now: waiting for news, or asked within WATCHED_SECONDS."""
         now = time.monotonic()
         with self._cond:
-            for path in [p for p, (n, t) in self._shown.items() if not n and now - t > self.WATCHED_SECONDS]:
+            for path in [p for p, (n, t, _) in self._shown.items() if not n and now - t > self.WATCHED_SECONDS]:
                 del self._shown[path]
             return sorted(self._shown)
 
@@ -97,3 +99,14 @@ class ServeState:
         with self._cond:
             self._snap = replace(self._snap, version=self._snap.version + 1)
             self._cond.notify_all()
+
+    def polls(self) -> dict[str, int]:
+        """How many polls each shown page has started so far."""
+        with self._cond:
+            return {p: e[2] for p, e in self._shown.items()}
+
+    def wait_reloaded(self, before: dict[str, int], timeout: float) -> bool:
+        """Wait until every page of `before` has started a new poll (its reloaded copy has loaded)."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: all(self._shown.get(p, (0, 0.0, 0))[2] > n for p, n in before.items()), timeout)
