@@ -113,7 +113,8 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
     def _from_pages(self, snap, rel: str, url, head: bool) -> None:
         """A page of the live preview: a file by its name, or a folder's index.html."""
         pages = snap.pages
-        name, data = rel, (pages.get(rel) if rel else None)
+        folder = not rel or url.path.endswith("/")  # a folder's URL names its index.html only
+        name, data = rel, (None if folder else pages.get(rel))
         if data is None:
             name = f"{rel}/index.html" if rel else "index.html"
             data = pages.get(name)
