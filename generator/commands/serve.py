@@ -23,7 +23,7 @@ from generator.serve.status import ServeState
 from generator.serve.watch import Debouncer, start_watching
 from generator.templates import layout_dirs
 
-DEBOUNCE_SECONDS = 0.03  # saves closer together than this are one change (a rename is one event already)
+DEBOUNCE_SECONDS = 0.01  # saves closer together than this are one change (a file being written waits for its close)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
