@@ -12,7 +12,9 @@ measures, after one warm-up run:
                ordinary rebuild, as in steady use)
   add-one+srch the same with the Pagefind index updated (--search)
   cold+search  a full build with search from nothing (--search)
-  serve        file save to updated page in a browser (--serve)
+  serve        file save to updated page in a browser (--serve): digest serve,
+               then hugo server on the same briefs ("hugo serve"); both medians
+               and their ratio are printed, peak MiB is each server's RSS
   hugo cold    hugo with equivalent templates (bench/hugo/), when installed
   hugo add-one hugo after adding one brief (no cache between runs)
   hugo+pagefind  hugo cold, then one Pagefind run over its output (--search)
@@ -154,22 +156,31 @@ def run_size(n: int, args, results: dict) -> None:
                 if args.search:
                     rows["hugo+pagefind"].append(hboth)
     if args.serve:
-        latency = serve_latency(corpus, env)
+        latency = serve_latency(corpus, args.hugo)
         if latency:
-            rows["serve"] = [(latency, 0.0, 0.0)]
+            rows["serve"] = [(latency["digest"]["median"], 0.0, latency["digest"]["rss_mib"])]
+            if latency["hugo"]:
+                rows["hugo serve"] = [(latency["hugo"]["median"], 0.0, latency["hugo"]["rss_mib"])]
+            print(f"bench: {n} briefs, save to new page in Chromium: {describe_serve(latency)}", file=sys.stderr)
     results[n] = {k: median_row(v) for k, v in rows.items() if v}
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def serve_latency(corpus: Path, env: dict) -> float | None:
-    """File save to new DOM, in Chromium, through `digest serve` (median of 5 edits)."""
+def serve_latency(corpus: Path, hugo: bool) -> dict | None:
+    """File save to new DOM, in Chromium: hugo server then digest serve on the same briefs (median of 5 saves each)."""
     try:
         sys.path.insert(0, str(REPO / "bench"))
-        from serve_latency import measure_serve_latency  # noqa: WPS433
+        from serve_latency import measure_side_by_side  # noqa: WPS433
     except ImportError:
         return None
-    return measure_serve_latency(corpus, env)
+    return measure_side_by_side(corpus, 5, hugo=hugo)
+
+
+def describe_serve(result: dict) -> str:
+    from serve_latency import describe  # noqa: WPS433
+
+    return describe(result)
 
 
 STAGES = (  # (label, function as pstats names it: file suffix, function name)
@@ -261,6 +272,7 @@ TARGETS = (  # (issue, what, scenario, compared with, at most this ratio)
     ("#12", "nothing changed", "no-change", "hugo cold", 0.05),
     ("#13", "cold, no search", "cold", "hugo cold", 1.0),
     ("#13", "full build with search from nothing", "cold+search", "hugo+pagefind", 1.0),
+    ("#14", "preview: save to new page in Chromium", "serve", "hugo serve", 0.5),
 )
 
 
@@ -297,7 +309,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes (e.g. 1000,10000,100000)")
     ap.add_argument("--runs", type=int, default=3, help="measured runs per scenario, after one warm-up")
     ap.add_argument("--search", action="store_true", help="also time add-one with the Pagefind index")
-    ap.add_argument("--serve", action="store_true", help="also time save-to-browser through digest serve")
+    ap.add_argument("--serve", action="store_true", help="also time save-to-browser: digest serve and hugo server side by side")
     ap.add_argument("--no-hugo", dest="hugo", action="store_false", help="skip Hugo even when installed")
     ap.add_argument("--keep", action="store_true", help="keep the generated corpora")
     ap.add_argument("--profile", action="store_true", help="profile one cold and one add-one build instead")

@@ -99,7 +99,10 @@ class Renderer:
 
     # -- helpers ---------------------------------------------------------------
     def _view(self, slug: str) -> BriefView:
-        b = self.site.by_slug[slug]
+        return self.make_view(self.site.by_slug[slug])
+
+    def make_view(self, b) -> BriefView:
+        """What templates see of a brief: its fields, links and rendered fragments."""
         return BriefView(b, self.urls.link(Urls.brief(b)), self.fingerprints[b.slug], self._load_fragments,
                          f"sources/{self.site.source_slug.get(b.slug) or slugify(b.source.name)}/")
 

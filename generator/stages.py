@@ -93,13 +93,22 @@ def static_assets(root) -> dict[str, bytes]:
     return dict(sorted(found.items()))
 
 
+def fingerprint(key: str, src_path: str, digest: str) -> str:
+    """A brief's fingerprint (see generator.incremental): the build key, its path and its bytes' sha256."""
+    return hashlib.sha256(f"{key}\0{src_path}\0{digest}".encode()).hexdigest()[:32]
+
+
+def text_hash(digest: str) -> str:
+    """What the plan knows of an editorial or page: its bytes' sha256, shortened."""
+    return digest[:32]
+
+
 def plan_inputs(opts: BuildOptions, checked: CheckResult, site, memory: Memory) -> PlanInputs:
     key = checked.key
     sources = checked.content.source_files  # src_path -> sha256
-    fingerprints = {b.slug: hashlib.sha256(f"{key}\0{b.src_path}\0{sources[b.src_path]}".encode()).hexdigest()[:32]
-                    for b in site.briefs}
+    fingerprints = {b.slug: fingerprint(key, b.src_path, sources[b.src_path]) for b in site.briefs}
     brief_paths = {b.src_path for b in site.briefs}
-    texts = {p: digest[:32] for p, digest in sources.items() if p not in brief_paths}
+    texts = {p: text_hash(digest) for p, digest in sources.items() if p not in brief_paths}
     return PlanInputs(key, fingerprints, texts, static_assets(opts.root))
 
 
@@ -162,5 +171,5 @@ def write_manifest(staging, opts: BuildOptions, content, written, site) -> None:
     target.write_bytes(data)
 
 
-__all__ = ["load_and_validate", "assemble_site", "plan_inputs", "make_plan", "make_renderer", "index",
+__all__ = ["fingerprint", "text_hash", "load_and_validate", "assemble_site", "plan_inputs", "make_plan", "make_renderer", "index",
            "write_manifest"]

@@ -100,3 +100,27 @@ def _scratch_with(root, broken_text):
     shutil.copytree(root / "content", scratch / "content")
     (scratch / "content/briefs/x.md").write_text(broken_text, encoding="utf-8")
     return scratch
+
+
+def test_the_open_home_and_tag_pages_follow_a_new_brief_and_a_changed_tag(project, browser):
+    from playwright.sync_api import expect
+
+    root = project({"content/briefs/x.md": brief_text("Standing brief", tags="[privacy]")})
+    context = browser.new_context()
+    try:
+        with running_serve(root, free_port()) as serve:
+            base = serve.url()
+            home, tag = context.new_page(), context.new_page()
+            home.goto(base)
+            tag.goto(base + "tags/privacy/")
+            expect(tag.locator("main")).to_contain_text("Standing brief")
+            write_atomically(root / "content/briefs/new.md",
+                             brief_text("Freshly added", published="2026-03-18", tags="[privacy]"))
+            expect(home.locator("main")).to_contain_text("Freshly added", timeout=WAIT_MS)
+            expect(tag.locator("main")).to_contain_text("Freshly added", timeout=WAIT_MS)
+            write_atomically(root / "content/briefs/x.md", brief_text("Standing brief", tags="[procurement]"))
+            expect(tag.locator("main")).not_to_contain_text("Standing brief", timeout=WAIT_MS)
+            tag.goto(base + "tags/procurement/")
+            expect(tag.locator("main")).to_contain_text("Standing brief")
+    finally:
+        context.close()

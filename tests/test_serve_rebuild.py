@@ -1,71 +1,23 @@
-"""The rebuild loop with the real watcher and the real build: what editors do, what gets served."""
+"""The preview with the real watcher and the real build: what editors do, what gets served.
+
+Every test waits for a condition, never for a while: `live.sync()` saves a
+marker file last and waits until it is handled, so whatever the watcher saw
+before it has been handled too, on a slow machine as on a fast one.
+"""
 
 import os
 import re
 import threading
-import time
 
 import pytest
 
 from conftest import brief_text
-from generator.build import build_site
-from generator.serve.rebuild import Rebuilder
-from generator.serve.status import ServeState
-from generator.serve.watch import Debouncer, start_watching
-from generator.templates import layout_dirs
+from serve_live import Live, wait_for
 
 
 def h1(html):
     found = re.search(r"<h1[^>]*>(.*?)</h1>", html or "", re.S)
     return found.group(1) if found else None
-
-
-def wait_for(predicate, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
-
-
-class Preview:
-    """The watch -> debounce -> rebuild loop of digest serve, in-process, with a build counter."""
-
-    def __init__(self, root, workdir, build_fn=build_site):
-        self.root = root
-        self.state = ServeState()
-        self.builds = []  # (build id, ok) per finished build
-        self.started = 0
-        self.build_fn = build_fn
-
-        def counting_build(opts):
-            self.started += 1
-            return self.build_fn(opts)
-
-        self.rebuilder = Rebuilder(root, workdir, self.state, drafts=True, build_fn=counting_build)
-        self.rebuilder.build_once("first build")
-        self.debouncer = Debouncer(delay=0.1)
-        self.stop = threading.Event()
-        self.observer = start_watching(root, layout_dirs(root), self.debouncer)
-        self.thread = threading.Thread(target=self.rebuilder.run,
-                                       args=(self.debouncer, self.stop, lambda r: self.builds.append((r.build, r.ok))))
-        self.thread.start()
-
-    def page(self, rel):
-        path = self.state.current().folder / rel
-        return path.read_text(encoding="utf-8") if path.is_file() else None
-
-    def settle(self, n_builds, timeout=10.0):
-        """Wait for n rebuilds, then a little longer to see that no more follow."""
-        assert wait_for(lambda: len(self.builds) >= n_builds, timeout), f"only {len(self.builds)} rebuilds"
-        time.sleep(0.4)
-
-    def close(self):
-        self.stop.set()
-        self.observer.stop()
-        self.observer.join(5)
-        self.thread.join(5)
 
 
 @pytest.fixture
@@ -74,11 +26,10 @@ def preview(project, tmp_path):
 
     def start(files, **kw):
         root = project(files)
-        p = Preview(root, tmp_path / "workdir", **kw)
+        p = Live(root, tmp_path / "workdir", **kw)
         made.append(p)
         return root, p
 
-    (tmp_path / "workdir").mkdir()
     yield start
     for p in made:
         p.close()
@@ -95,17 +46,29 @@ def test_a_broken_save_keeps_the_last_good_build_and_the_next_good_save_clears_i
     root, p = preview({"content/briefs/x.md": brief_text("First title")})
     good = p.state.current()
     (root / "content/briefs/x.md").write_text(brief_text("First title").replace('title: "First title"', 'title: "Broken'))
-    p.settle(1)
+    saves = p.sync()
     snap = p.state.current()
-    assert not snap.ok
+    assert len(saves) >= 1 and not saves[-1].ok and not snap.ok
     assert (snap.folder, snap.build) == (good.folder, good.build)
     assert "First title" in p.page("briefs/x/index.html")
     assert snap.diagnostics[0].path == "content/briefs/x.md" and snap.diagnostics[0].line > 0
     (root / "content/briefs/x.md").write_text(brief_text("Second title"))
-    p.settle(2)
+    p.sync()
     snap = p.state.current()
     assert snap.ok and snap.diagnostics == () and snap.build > good.build
     assert h1(p.page("briefs/x/index.html")) == "Second title"
+
+
+def test_undoing_a_broken_save_clears_the_problem_without_a_reload(preview):
+    root, p = preview({"content/briefs/x.md": brief_text("Kept")})
+    good = p.state.current()
+    (root / "content/briefs/x.md").write_text("---\ntitle: [unclosed\n---\n")
+    p.sync()
+    assert not p.state.current().ok
+    (root / "content/briefs/x.md").write_text(brief_text("Kept"))
+    p.sync()
+    snap = p.state.current()
+    assert snap.ok and snap.build > good.build and h1(p.page("briefs/x/index.html")) == "Kept"
 
 
 def test_a_burst_of_20_saves_in_100_ms_gives_one_consistent_result(preview):
@@ -113,10 +76,10 @@ def test_a_burst_of_20_saves_in_100_ms_gives_one_consistent_result(preview):
     target = root / "content/briefs/x.md"
     for i in range(1, 21):
         target.write_text(brief_text(f"Save {i}"))
-        time.sleep(0.005)
-    p.settle(1)
-    # One rebuild after the burst (two at most if the machine stalled for 100 ms mid-burst), never a broken one.
-    assert 1 <= len(p.builds) <= 2 and all(ok for _, ok in p.builds), p.builds
+        wait_for(lambda: False, 0.005)
+    saves = p.sync()
+    # Few updates (one when the machine keeps up), never a broken page, and the last save wins.
+    assert 1 <= len(saves) <= 4 and all(r.ok for r in saves), [(r.reason, r.ok) for r in saves]
     assert h1(p.page("briefs/x/index.html")) == "Save 20"
 
 
@@ -125,8 +88,8 @@ def test_save_by_rename_over(preview):
     tmp = root / "content/briefs/.x.md.tmp-4242"
     tmp.write_text(brief_text("After rename"))
     os.replace(tmp, root / "content/briefs/x.md")
-    p.settle(1)
-    assert p.builds == [(2, True)]
+    saves = p.sync()
+    assert [(r.ok, r.full) for r in saves] == [(True, False)]
     assert "After rename" in p.page("briefs/x/index.html")
 
 
@@ -138,100 +101,98 @@ def test_vim_style_save_backup_then_new_file(preview):
     (root / "content/briefs/4913").unlink()
     target.write_text(brief_text("After vim"))
     (root / "content/briefs/x.md~").unlink()
-    p.settle(1)
-    assert p.builds == [(2, True)]
+    saves = p.sync()
+    assert saves and all(r.ok for r in saves)
     assert "After vim" in p.page("briefs/x/index.html")
 
 
-def test_swap_files_alone_do_not_rebuild(preview):
+def test_swap_files_alone_change_nothing(preview):
     root, p = preview({"content/briefs/x.md": brief_text("Untouched")})
     (root / "content/briefs/.x.md.swp").write_bytes(b"\x00swap")
     (root / "content/briefs/x.md~").write_text("backup")
     (root / "content/briefs/.#x.md").write_text("lock")
-    time.sleep(0.6)
-    assert p.builds == [] and p.started == 1
+    assert p.sync() == [] and p.state.current().build == 1
 
 
 def test_delete_rename_and_new_folders(preview):
     root, p = preview({"content/briefs/a.md": brief_text("Alpha"), "content/briefs/b.md": brief_text("Beta")})
     (root / "content/briefs/a.md").unlink()
-    p.settle(1)
+    p.sync()
     assert p.page("briefs/a/index.html") is None
     assert "briefs/a/" not in p.page("index.html") and "briefs/b/" in p.page("index.html")
 
     (root / "content/briefs/2026/03").mkdir(parents=True)
     os.rename(root / "content/briefs/b.md", root / "content/briefs/2026/03/gamma.md")
-    p.settle(2)
+    p.sync()
     assert p.page("briefs/b/index.html") is None
     assert "Beta" in p.page("briefs/gamma/index.html")
     assert "briefs/gamma/" in p.page("index.html")
 
+    os.rename(root / "content/briefs/2026", root / "content/briefs/archive")  # a whole folder moves
+    (root / "content/briefs/c.md").write_text(brief_text("Gamma's sibling"))
+    p.sync()
+    assert "Beta" in p.page("briefs/gamma/index.html") and "sibling" in p.page("index.html")
 
-def test_a_save_during_a_running_build_is_built_right_after(preview):
-    gate = threading.Event()
-    calls = []
 
-    def slow_build(opts):
-        calls.append(opts.out)
-        if len(calls) == 2:  # the first rebuild is slow: the next save lands while it runs
-            gate.set()
-            time.sleep(0.6)
-        return build_site(opts)
+def test_a_save_during_a_running_save_is_handled_right_after(preview):
+    started, release = threading.Event(), threading.Event()
+    seen = []
 
-    root, p = preview({"content/briefs/x.md": brief_text("One")}, build_fn=slow_build)
+    def slow(batch):
+        seen.append(sorted(batch))
+        if len(seen) == 1:  # the first save is slow: the next one lands while it runs
+            started.set()
+            release.wait(10)
+
+    root, p = preview({"content/briefs/x.md": brief_text("One")}, before_change=slow)
     (root / "content/briefs/x.md").write_text(brief_text("Two"))
-    assert gate.wait(5)
+    assert started.wait(10)
     (root / "content/briefs/x.md").write_text(brief_text("Three"))
-    p.settle(2)
-    assert [ok for _, ok in p.builds] == [True, True] and len(calls) == 3
+    release.set()
+    saves = p.sync()
+    assert all(r.ok for r in saves) and len(saves) >= 2
     assert h1(p.page("briefs/x/index.html")) == "Three"
 
 
-def test_only_the_newest_two_builds_are_kept(project, tmp_path):
-    root = project({"content/briefs/x.md": brief_text("Keep 0")})
-    (tmp_path / "workdir").mkdir()
-    state = ServeState()
-    rebuilder = Rebuilder(root, tmp_path / "workdir", state)
-    for i in range(4):
-        assert rebuilder.build_once(f"manual {i}").ok
-    kept = sorted(d.name for d in (tmp_path / "workdir").iterdir() if not d.name.startswith("."))
-    assert kept == ["build-3", "build-4"]
-    assert state.current().folder.name == "build-4"
-
-
-def test_a_layout_change_rebuilds(preview):
+def test_a_layout_change_rebuilds_in_full(preview):
     root, p = preview({"content/briefs/x.md": brief_text("Layout test"),
                        "layouts/404.html": "{% extends 'base.html' %}{% block main %}<h1>Lost here</h1>{% endblock %}"})
     assert "Lost here" in p.page("404.html")
     (root / "layouts/404.html").write_text("{% extends 'base.html' %}{% block main %}<h1>Gone away</h1>{% endblock %}")
-    p.settle(1)
+    saves = p.sync()
+    assert saves[-1].ok and saves[-1].full
     assert "Gone away" in p.page("404.html")
 
 
-def test_search_is_indexed_in_the_background_and_refreshed_after_rebuilds(project, tmp_path):
-    from generator.search import index_site
+def test_a_template_error_keeps_the_last_good_build(preview):
+    root, p = preview({"content/briefs/x.md": brief_text("Template test"),
+                       "layouts/404.html": "{% extends 'base.html' %}{% block main %}<h1>Fine</h1>{% endblock %}"})
+    (root / "layouts/404.html").write_text("{% extends 'base.html' %}{% block main %}<h1>{{ nope( }}</h1>{% endblock %}")
+    saves = p.sync()
+    assert not saves[-1].ok and saves[-1].diagnostics[0].path == "layouts/404.html"
+    assert "Fine" in p.page("404.html") and not p.state.current().ok
+
+
+def test_search_is_indexed_in_the_background_and_refreshed_after_saves(project, tmp_path):
     from generator.serve.rebuild import SearchIndexer
 
     root = project({"content/briefs/a.md": brief_text("Alpha quokka")})
-    (tmp_path / "workdir").mkdir()
-    state = ServeState()
-    rebuilder = Rebuilder(root, tmp_path / "workdir", state)
-    indexer = SearchIndexer(index_site, state, rebuilder)
-    rebuilder.after_publish = indexer.request
+    p = Live(root, tmp_path / "workdir")
+    indexer = SearchIndexer(p.session, tmp_path / "workdir", quiet=0.05)
+    p.session.after_publish = indexer.request
     try:
-        first = rebuilder.build_once("first build")
-        assert first.ok
-        assert wait_for(lambda: indexer.runs == 1, 60)
-        fragments = state.current().folder / "pagefind/fragment"
-        assert len(list(fragments.iterdir())) == 2  # the brief and its week's issue page
+        indexer.request(p.session)
+        assert indexer.wait_runs(1, 120)
+        first = p.session.search_dir
+        assert len(list((first / "pagefind/fragment").iterdir())) == 2  # the brief and its week's issue page
+        assert p.session.get("pagefind/pagefind.js")
         (root / "content/briefs/b.md").write_text(brief_text("Beta wombat"))
-        second = rebuilder.build_once("brief added")
-        folder = state.current().folder
-        assert folder.name == f"build-{second.build}"
-        assert wait_for(lambda: indexer.runs == 2, 60)
+        p.sync()
+        assert indexer.wait_runs(2, 120)
+        folder = p.session.search_dir
+        assert folder != first and not first.exists()
         assert len(list((folder / "pagefind/fragment").iterdir())) == 3
-        assert (folder / "pagefind/pagefind.js").is_file()
-        assert not list(tmp_path.joinpath("workdir").glob(".index-*"))
-        assert not (folder / ".pagefind-old").exists()
+        assert p.session.get("pagefind/pagefind.js") and p.session.get("pagefind/shards.json")
     finally:
         indexer.stop()
+        p.close()

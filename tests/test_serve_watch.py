@@ -32,6 +32,7 @@ C, L, G, I = ChangeKind.CONTENT, ChangeKind.LAYOUT, ChangeKind.CONFIG, ChangeKin
     ("site/index.html", I),                      # our own output
     ("README.md", I),
     ("content", I),                              # the folder itself
+    ("layouts", L),                              # made after start: its first files may come before its watch
     ("", I),
 ])
 def test_classify_change(path, kind):

@@ -1,4 +1,4 @@
-"""digest serve: build into a temporary folder, serve it, rebuild on every save, reload the browser."""
+"""digest serve: build into a temporary folder, serve it, update it on every save, reload the browser."""
 
 from __future__ import annotations
 
@@ -16,11 +16,14 @@ from generator.urls import is_loopback_host
 from generator.commands.common import add_root
 from generator.config import load_config
 from generator.diagnostics import errors_in, summary_line
-from generator.serve.rebuild import Rebuilder, RebuildResult, SearchIndexer
+from generator.serve.rebuild import RebuildResult, SearchIndexer
 from generator.serve.server import PreviewServer
+from generator.serve.session import Session
 from generator.serve.status import ServeState
 from generator.serve.watch import Debouncer, start_watching
 from generator.templates import layout_dirs
+
+DEBOUNCE_SECONDS = 0.01  # saves closer together than this are one change (a file being written waits for its close)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -64,23 +67,23 @@ def run(args: argparse.Namespace) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="digest-serve-"))
     stop = threading.Event()
-    observer = indexer = None
+    observer = indexer = session = None
     threads: list[threading.Thread] = []
     previous_sigterm = signal.signal(signal.SIGTERM, lambda *_: stop.set()) \
         if threading.current_thread() is threading.main_thread() else None
     try:
-        rebuilder = Rebuilder(root, workdir, state, drafts=args.drafts)
-        index_fn = _search_indexer()
-        if index_fn is not None:
-            indexer = SearchIndexer(index_fn, state, rebuilder, on_error=lambda m: _err(f"warning: {m}"))
-            rebuilder.after_publish = indexer.request
-        _report(rebuilder.build_once("first build"))
-
-        debouncer = Debouncer(delay=0.1)
+        session = Session(root, workdir, state, drafts=args.drafts)
+        # The first build may render in worker processes: no thread has started yet.
+        _report(session.full_build("first build", jobs=0))
+        indexer = SearchIndexer(session, workdir, on_error=lambda m: _err(f"warning: {m}")) \
+            if _search_available() else None
+        if indexer is not None:
+            session.after_publish = indexer.request
+        debouncer = Debouncer(delay=DEBOUNCE_SECONDS, on_add=session.wake)
         observer = start_watching(root, layout_dirs(root), debouncer)
         threads = [
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="digest-http", daemon=True),
-            threading.Thread(target=rebuilder.run, args=(debouncer, stop, _report), name="digest-rebuild", daemon=True),
+            threading.Thread(target=session.work, args=(debouncer, stop, _report), name="digest-rebuild", daemon=True),
         ]
         for t in threads:
             t.start()
@@ -96,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
         pass
     finally:
         stop.set()
+        if session is not None:
+            session.stop()
         if observer is not None:
             observer.stop()
         state.wake_all()
@@ -127,23 +132,25 @@ def _finish_build_in_progress(threads: list[threading.Thread]) -> None:
             pass
 
 
-def _search_indexer():
+def _search_available() -> bool:
     try:
-        from generator.search import index_site
-    except ImportError:
-        return None
-    return index_site
+        from generator.search import pagefind_command
+
+        pagefind_command()
+    except Exception:  # noqa: BLE001 - no Pagefind: the preview works without search
+        return False
+    return True
 
 
 _shown_warnings: set = set()
 
 
 def _report(result: RebuildResult) -> None:
-    """One terminal line per rebuild; diagnostics above it when it failed, and warnings not shown before."""
+    """One terminal line per save; diagnostics above it when it failed, and warnings not shown before."""
     if result.ok:
         verb = "built" if result.reason == "first build" else "rebuilt"
         line = f"{verb} in {result.seconds:.2f} s ({result.reason})"
-        warnings = result.report.warnings if result.report is not None else []
+        warnings = result.warnings
         if warnings:
             n = len(warnings)
             line += f"; {n} warning{'s' if n != 1 else ''}"

@@ -1,241 +1,145 @@
-"""The rebuild loop: every build goes into a fresh folder, then the server switches to it.
+"""The preview's search index, kept up to date in the background, never in the way of a reload.
 
-Builds land in <workdir>/build-<n>. Only a finished build is published (one
-pointer swap in ServeState), so a browser never sees a half-written site; a
-failed build publishes its diagnostics and the last good build stays. Saves
-that land during a build wait in the debouncer and start the next build as
-soon as this one finishes (coalesced into one). The build itself is one
-function taking BuildOptions, so a faster (incremental) builder drops in.
+The worker hands over the indexed pages (brief and issue pages) once a save
+is complete and every changed page is rendered. After a quiet moment, the
+indexer writes the pages rendered since the last complete build into a fresh
+folder and runs the index job (generator.serve.index_job) there as its own
+process, at low priority: it links in the other pages from the build folder
+(thousands of links, kept off the server's threads) and indexes. The
+job reuses every search shard of the previous index whose pages did not
+change, so an edit re-indexes one shard. When it is done the server switches
+to the new folder's index in one step; the old folder goes once no request
+reads it. Stopping terminates only the job this indexer started (and the
+Pagefind it runs, in the job's own process group).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from generator.build import BuildOptions, BuildReport, build_site
-from generator.config import load_config
-from generator.diagnostics import ContentError, Diagnostic
-from generator.serve.status import ServeState
-from generator.serve.watch import Debouncer, describe
+from generator.serve.session import SaveResult, Session
 
-BuildFn = Callable[[BuildOptions], BuildReport]
-
-
-@dataclass(frozen=True)
-class RebuildResult:
-    build: int  # the id this build got (served only if ok)
-    ok: bool
-    seconds: float
-    reason: str  # "brief changed: content/briefs/x.md", or "first build"
-    report: BuildReport | None = None
-    diagnostics: tuple[Diagnostic, ...] = ()
-    serving: int = 0  # the build served after this one: itself if ok, else the last good one (0: none)
-
-
-@dataclass
-class Rebuilder:
-    root: Path
-    workdir: Path  # the temporary folder this preview owns; removed when it stops
-    state: ServeState
-    drafts: bool = True
-    build_fn: BuildFn = build_site
-    after_publish: Callable[[Path], None] | None = None  # e.g. start the search indexer
-    builds_started: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _protected: set = field(default_factory=set)
-
-    def build_once(self, reason: str) -> RebuildResult:
-        """Build into a new folder; publish it, or publish the problems and keep the last good build."""
-        with self._lock:
-            self.builds_started += 1
-            build_id = self.builds_started
-            out = self.workdir / f"build-{build_id}"
-            started = time.perf_counter()
-            try:
-                # One cache for every preview build, and unchanged pages linked from the build being served.
-                report = self.build_fn(BuildOptions(root=self.root, out=out, drafts=self.drafts, base_url=None,
-                                                    search=False, cache_name="serve",
-                                                    previous=self.state.current().folder,
-                                                    spare=self._spare()))
-            except ContentError as exc:
-                self.state.publish_error(exc.diagnostics)
-                shutil.rmtree(out, ignore_errors=True)
-                return RebuildResult(build_id, False, time.perf_counter() - started, reason,
-                                     diagnostics=tuple(exc.diagnostics), serving=self.state.current().build)
-            except Exception as exc:  # a bug or an OS error must not stop the preview
-                problem = Diagnostic("", 0, 0, "error", "", f"the build failed: {type(exc).__name__}: {exc}",
-                                     "run `digest build` to see the whole error")
-                self.state.publish_error([problem])
-                shutil.rmtree(out, ignore_errors=True)
-                return RebuildResult(build_id, False, time.perf_counter() - started, reason, diagnostics=(problem,),
-                                     serving=self.state.current().build)
-            seconds = time.perf_counter() - started
-            self.state.publish_build(out, build_id, tuple(report.warnings), self._base_path())
-            self._prune(keep={out})
-            if self.after_publish is not None:
-                self.after_publish(out)
-            return RebuildResult(build_id, True, seconds, reason, report, tuple(report.warnings), build_id)
-
-    def _spare(self) -> Path | None:
-        """The oldest build nobody needs any more, to be updated in place rather than made anew
-        (creating thousands of folders is the slowest part of writing a big site)."""
-        current = self.state.current().folder
-        builds = sorted((p for p in self.workdir.glob("build-*") if p.is_dir()),
-                        key=lambda p: int(p.name.split("-")[1]) if p.name.split("-")[1].isdigit() else 0)
-        for old in builds:
-            if old != current and old not in self._protected:
-                return old
-        return None
-
-    def _base_path(self) -> str:
-        config, _ = load_config(self.root)
-        return config.base_path if config is not None else "/"
-
-    def protect(self, folder: Path | None) -> None:
-        """Keep `folder` from being pruned (while the indexer works in it); None clears."""
-        self._protected = {folder} if folder else set()
-
-    def _prune(self, keep: set[Path]) -> None:
-        """Remove all but the newest two builds: a request may still be reading the previous one."""
-        builds = sorted((p for p in self.workdir.glob("build-*") if p.is_dir()),
-                        key=lambda p: int(p.name.split("-")[1]) if p.name.split("-")[1].isdigit() else 0)
-        for old in builds[:-2]:
-            if old not in keep and old not in self._protected:
-                shutil.rmtree(old, ignore_errors=True)
-
-    def run(self, debouncer: Debouncer, stop: threading.Event, on_result: Callable[[RebuildResult], None]) -> None:
-        """The loop: wait for a quiet moment after changes, rebuild, report; until `stop` is set."""
-        while not stop.is_set():
-            batch = debouncer.wait(stop)
-            if batch:
-                on_result(self.build_once(describe(batch)))
+RebuildResult = SaveResult  # the name the command and tests use for one save's outcome
+QUIET_SECONDS = 2.0  # index once saves have paused this long
+PAGES_FILE = ".pages.json"
 
 
 class SearchIndexer:
-    """Indexes the newest published build for search, in the background, one run at a time.
-
-    The served folder is never indexed in place: the previous index is linked
-    in first (search keeps working, slightly stale), the pages to index are
-    linked into a scratch folder, Pagefind runs there, and the fresh index
-    replaces the old one with two renames.
-    """
-
-    PAGES = ("briefs/*/index.html", "issues/*/index.html")  # what the indexer reads
-
-    def __init__(self, index_fn: Callable[[Path], object], state: ServeState, rebuilder: Rebuilder,
-                 on_error: Callable[[str], None] | None = None, bundle: str = "pagefind"):
-        self.index_fn = index_fn
-        self.state = state
-        self.rebuilder = rebuilder
+    def __init__(self, session: Session, workdir: Path, on_error: Callable[[str], None] | None = None,
+                 quiet: float = QUIET_SECONDS):
+        self.session = session
+        self.workdir = workdir
         self.on_error = on_error
-        self.bundle = bundle
+        self.quiet = quiet
         self.runs = 0  # finished index runs
-        self._wanted: Path | None = None
-        self._last_indexed: Path | None = None
+        self.indexed_build = 0  # the build the served index was made from
+        self._wanted: tuple[int, list] | None = None
+        self._asked = 0.0
         self._cond = threading.Condition()
         self._stop = False
+        self._proc: subprocess.Popen | None = None
+        self._serial = 0
         self._thread = threading.Thread(target=self._loop, name="digest-search-index", daemon=True)
         self._thread.start()
 
-    def request(self, folder: Path) -> None:
+    def request(self, session: Session) -> None:
+        """Called by the worker when a state is complete: take its pages (cheap) and index them later."""
+        build, pages = session.indexed_pages()
+        if not pages:
+            return
         with self._cond:
-            self._wanted = folder
-            self._cond.notify()
+            self._wanted = (build, pages)
+            self._asked = time.monotonic()
+            self._cond.notify_all()
 
     def stop(self) -> None:
-        """Stop; an index run in progress is cut short (its Pagefind process is terminated)."""
+        """Stop; an index run in progress is cut short (the job this indexer started is terminated)."""
         with self._cond:
             self._stop = True
-            self._cond.notify()
-        self._thread.join(timeout=1)
-        if self._thread.is_alive():
-            _terminate_children()
-            self._thread.join(timeout=10)
+            self._cond.notify_all()
+            proc = self._proc
+        if proc is not None and proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)  # the job and the Pagefind it started: its own group
+            except (ProcessLookupError, PermissionError):
+                pass
+        self._thread.join(timeout=10)
 
     def _loop(self) -> None:
-        _lower_priority()  # Pagefind inherits it: indexing never slows the next rebuild
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._stop or self._wanted is not None)
+                while not self._stop and time.monotonic() - self._asked < self.quiet:
+                    self._cond.wait(self.quiet - (time.monotonic() - self._asked))
                 if self._stop:
                     return
-                folder, self._wanted = self._wanted, None
-            if self.state.current().folder != folder:
-                continue  # a newer build is already out; index that one instead
-            self.rebuilder.protect(folder)
+                (build, pages), self._wanted = self._wanted, None
             try:
-                self._index(folder)
-                self._last_indexed = folder
+                self._index(build, pages)
             except Exception as exc:  # search is a convenience in preview; report and go on
-                if self.on_error is not None and folder.is_dir() and not self._stop:
+                if self.on_error is not None and not self._stop:
                     self.on_error(f"search index not updated: {exc}")
             finally:
-                self.rebuilder.protect(None)
                 with self._cond:
                     self.runs += 1
                     self._cond.notify_all()
 
-    def _index(self, folder: Path) -> None:
-        prev = self._last_indexed
-        live = folder / self.bundle
-        if prev is not None and (prev / self.bundle).is_dir() and not live.exists():
-            _link_tree(prev / self.bundle, live)  # stale but working until the fresh one lands
-        scratch = folder.parent / f".index-{folder.name}"
-        shutil.rmtree(scratch, ignore_errors=True)
+    def wait_runs(self, n: int, timeout: float) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: self.runs >= n, timeout)
+
+    def _index(self, build: int, pages: list) -> None:
+        self._serial += 1
+        folder = self.workdir / f"search-{self._serial}"
+        shutil.rmtree(folder, ignore_errors=True)
+        previous = self.session.search_dir
+        listed = []
+        folder.mkdir(parents=True)
+        for order, dest, source in pages:  # pages rendered since the build are written; the job links the rest
+            if isinstance(source, bytes):
+                target = folder / dest
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(source)
+                listed.append([list(order), dest, None])
+            else:
+                listed.append([list(order), dest, str(source)])
+        (folder / PAGES_FILE).write_text(json.dumps(listed), encoding="utf-8")
+        cmd = [sys.executable, "-m", "generator.serve.index_job", str(folder), str(previous or "-")]
+        with self._cond:
+            if self._stop:
+                shutil.rmtree(folder, ignore_errors=True)
+                return
+            self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                          start_new_session=True, env=_job_env())
         try:
-            for pattern in self.PAGES:
-                for page in folder.glob(pattern):
-                    rel = page.relative_to(folder)
-                    (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
-                    _link_or_copy(str(page), str(scratch / rel))
-            scratch.mkdir(exist_ok=True)
-            self.index_fn(scratch)
-            old = folder / f".{self.bundle}-old"
-            if live.exists():
-                os.replace(live, old)
-            os.replace(scratch / self.bundle, live)
-            shutil.rmtree(old, ignore_errors=True)
+            _, err = self._proc.communicate()
+            code = self._proc.returncode
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            with self._cond:
+                self._proc = None
+        if code != 0:
+            shutil.rmtree(folder, ignore_errors=True)
+            if self._stop:
+                return
+            raise RuntimeError(err.decode(errors="replace").strip().splitlines()[-1] if err.strip() else f"exit {code}")
+        old = self.session.use_search(folder)
+        self.indexed_build = build
+        if old is not None:
+            self.session.wait_unread(old)
+            shutil.rmtree(old, ignore_errors=True)
 
 
-def _terminate_children() -> None:
-    """SIGTERM the processes this process started (the indexer's Pagefind). Linux only; elsewhere a no-op."""
-    import signal
-
-    me = os.getpid()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == me:
-                os.kill(int(stat.parent.name), signal.SIGTERM)
-        except (OSError, ValueError, IndexError):
-            continue
-
-
-def _lower_priority() -> None:
-    """Make this thread (and the processes it starts) yield the CPU to rebuilds. Linux sets niceness per thread."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):
-        pass
-
-
-def _link_tree(src: Path, dst: Path) -> None:
-    try:
-        shutil.copytree(src, dst, copy_function=_link_or_copy)
-    except (OSError, shutil.Error):
-        shutil.rmtree(dst, ignore_errors=True)
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+def _job_env() -> dict:
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = package_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env

@@ -7,7 +7,10 @@
   </body>. The script and overlay.css come from this server (same origin), so
   the site's CSP (script-src 'self'; style-src 'self') needs no change.
 - <base>__digest__/status answers the state as JSON at once;
-  <base>__digest__/events?since=N waits (long poll) until it changes.
+  <base>__digest__/events?since=N&page=P waits (long poll) until it changes;
+  P, the path of the page the browser shows, is rendered first after a save.
+- Pages come from the Session in the snapshot (memory over the last complete
+  build); a snapshot without one (tests, a bare folder) is served from disk.
 """
 
 from __future__ import annotations
@@ -89,6 +92,8 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         if snap.folder is None:
             body = inject(WAITING_PAGE, reload_tag(base, 0))
             return self._send(503, "text/html; charset=utf-8", body, head, extra={"Retry-After": "1"})
+        if snap.pages is not None:
+            return self._from_pages(snap, rel, url, head)
         target = snap.folder / rel if rel else snap.folder
         if target.is_dir():
             if not url.path.endswith("/"):
@@ -105,6 +110,23 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             data = inject(data, reload_tag(base, snap.build))
         self._send(200, ctype, data, head)
 
+    def _from_pages(self, snap, rel: str, url, head: bool) -> None:
+        """A page of the live preview: a file by its name, or a folder's index.html."""
+        pages = snap.pages
+        folder = not rel or url.path.endswith("/")  # a folder's URL names its index.html only
+        name, data = rel, (None if folder else pages.get(rel))
+        if data is None:
+            name = f"{rel}/index.html" if rel else "index.html"
+            data = pages.get(name)
+            if data is not None and not url.path.endswith("/"):
+                return self._redirect(url.path + "/" + (f"?{url.query}" if url.query else ""))
+        if data is None:
+            return self._not_found(head)
+        ctype = content_type(name.rpartition("/")[2])
+        if ctype.startswith("text/html"):
+            data = inject(data, reload_tag(snap.base_path, snap.build))
+        self._send(200, ctype, data, head)
+
     def _special(self, name: str, query: str, head: bool) -> None:
         state = self.server.state
         if name in ("livereload.js", "overlay.css"):
@@ -117,11 +139,17 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
                 since_n = int(since)
             except ValueError:
                 since_n = -1
-            return self._json(state.wait_change(since_n, POLL_SECONDS).to_json(), head)
+            shown = parse_qs(query).get("page", [None])[0]
+            return self._json(state.wait_change(since_n, POLL_SECONDS, shown).to_json(), head)
         self._send(404, "text/plain; charset=utf-8", b"not found\n", head)
 
     def _not_found(self, head: bool) -> None:
         snap = self.server.state.current()
+        if snap.pages is not None:
+            body = snap.pages.get("404.html")
+            if body is not None:
+                return self._send(404, "text/html; charset=utf-8", inject(body, reload_tag(snap.base_path, snap.build)), head)
+            return self._send(404, "text/plain; charset=utf-8", b"not found\n", head)
         page = snap.folder / "404.html" if snap.folder else None
         if page is not None and page.is_file():
             try:

@@ -42,7 +42,7 @@ def classify_change(rel_path: str) -> ChangeKind:
         return ChangeKind.CONFIG
     if parts[0] == "content" and len(parts) > 1:
         return ChangeKind.CONTENT
-    if parts[0] == "layouts" and len(parts) > 1:
+    if parts[0] == "layouts":  # the folder itself too: made or removed, it changes every template
         return ChangeKind.LAYOUT
     return ChangeKind.IGNORED
 
@@ -77,33 +77,58 @@ def _noun(path: str, kind: ChangeKind) -> str:
 class Debouncer:
     """Collects changes; `take()` hands them over once `delay` seconds passed with no new change.
 
-    The clock is injectable so tests can step time by hand.
+    A file written in place (modified, not yet closed) holds the batch back until
+    it is closed, for at most `write_wait` seconds, so a half-written file is not
+    read; a rename over the file is complete at once. The clock is injectable so
+    tests can step time by hand.
     """
 
     delay: float = 0.1
     clock: Callable[[], float] = time.monotonic
+    on_add: Callable[[], None] | None = None  # called after each change is noted (wakes the preview's worker)
+    write_wait: float = 1.0
     _pending: dict[str, ChangeKind] = field(default_factory=dict)
+    _writing: set = field(default_factory=set)  # paths modified and not closed since
     _last: float = 0.0
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
-    def add(self, rel_path: str, kind: ChangeKind) -> None:
+    def add(self, rel_path: str, kind: ChangeKind, writing: bool = False) -> None:
         if kind is ChangeKind.IGNORED:
             return
         with self._cond:
             self._pending[rel_path] = kind
+            if writing:
+                self._writing.add(rel_path)
+            else:
+                self._writing.discard(rel_path)
             self._last = self.clock()
             self._cond.notify_all()
+        if self.on_add is not None:
+            self.on_add()
+
+    def _left(self) -> float:
+        """Under the lock: seconds until the pending batch is due."""
+        quiet = self.clock() - self._last
+        return (self.write_wait if self._writing else self.delay) - quiet
 
     def ready(self) -> bool:
         with self._cond:
-            return bool(self._pending) and self.clock() - self._last >= self.delay
+            return bool(self._pending) and self._left() <= 0
+
+    def due_in(self) -> float | None:
+        """Seconds until the pending batch is due (0 or less: now); None when nothing is pending."""
+        with self._cond:
+            if not self._pending:
+                return None
+            return self._left()
 
     def take(self) -> dict[str, ChangeKind] | None:
         """The pending batch if it is due, else None."""
         with self._cond:
-            if not self._pending or self.clock() - self._last < self.delay:
+            if not self._pending or self._left() > 0:
                 return None
             batch, self._pending = self._pending, {}
+            self._writing = set()
             return batch
 
     def wait(self, stop: threading.Event, poll: float = 0.5) -> dict[str, ChangeKind] | None:
@@ -111,9 +136,10 @@ class Debouncer:
         with self._cond:
             while not stop.is_set():
                 if self._pending:
-                    left = self.delay - (self.clock() - self._last)
+                    left = self._left()
                     if left <= 0:
                         batch, self._pending = self._pending, {}
+                        self._writing = set()
                         return batch
                     self._cond.wait(min(left, poll))
                 else:
@@ -128,17 +154,22 @@ class _Handler:
         self.root = root
         self.debouncer = debouncer
         self.aliases = aliases  # watched folder -> the name it stands for ("layouts")
+        self.closes_seen = False
 
     def dispatch(self, event) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
         if event.is_directory and event.event_type == "modified":
             return  # a file inside changed; that file has its own event
+        if event.event_type == "closed":
+            self.closes_seen = True
+        # a file being written is held back until "closed", where the platform reports closing (Linux)
+        writing = self.closes_seen and not event.is_directory and event.event_type in ("modified", "created")
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if raw:
                 rel = self.relative(Path(raw.decode() if isinstance(raw, bytes) else raw))
                 if rel is not None:
-                    self.debouncer.add(rel, classify_change(rel))
+                    self.debouncer.add(rel, classify_change(rel), writing and raw == event.src_path)
 
     def relative(self, path: Path) -> str | None:
         for folder, alias in self.aliases.items():

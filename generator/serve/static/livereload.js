@@ -66,7 +66,8 @@
   }
 
   function poll(since) {
-    fetch(base + "events?since=" + since, { cache: "no-store" })
+    var shown = "&page=" + encodeURIComponent(window.location.pathname);
+    fetch(base + "events?since=" + since + shown, { cache: "no-store" })
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
       .then(function (status) {
         retry = 250;
