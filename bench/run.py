@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build benchmark: ai-digest against Hugo on the same synthetic corpus.
 
-    python bench/run.py [--sizes 1000,10000] [--runs 3] [--search] [--serve] [--no-hugo]
+    python bench/run.py [--sizes 1000,10000] [--runs 3] [--warmup 1] [--search] [--serve] [--no-hugo]
 
 For each corpus size it generates briefs with bench/make_corpus.py, then
 measures, after one warm-up run:
@@ -110,7 +110,8 @@ def run_size(n: int, args, results: dict) -> None:
     rows: dict[str, list] = {k: [] for k in ("cold", "no-change", "add-one", "add-one+search", "cold+search",
                                              "hugo cold", "hugo add-one", "hugo+pagefind")}
     counter = 0
-    for run in range(args.runs + 1):  # the first run warms the disk cache and is not counted
+    for run in range(args.runs + args.warmup):  # warm-up runs fill the disk cache and are not counted
+        counted = run >= args.warmup
         for d in (corpus / "site", corpus / ".digest-cache"):
             shutil.rmtree(d, ignore_errors=True)
         cold = measure_tree(digest(corpus, "--no-search"), env=env)
@@ -132,7 +133,7 @@ def run_size(n: int, args, results: dict) -> None:
             added = add_brief(corpus, counter)
             addsearch = measure_tree(digest(corpus), env=env)
             added.unlink()
-        if run:
+        if counted:
             rows["cold"].append(cold)
             rows["no-change"].append(nochange)
             rows["add-one"].append(addone)
@@ -150,7 +151,7 @@ def run_size(n: int, args, results: dict) -> None:
                 hboth = measure_tree(["hugo", "--quiet", "-s", str(site), "-d", str(work / "hugo-out")])
                 pf = measure_tree(pagefind() + ["--site", str(work / "hugo-out"), "--quiet"])
                 hboth = (hboth[0] + pf[0], hboth[1] + pf[1], max(hboth[2], pf[2]))
-            if run:
+            if counted:
                 rows["hugo cold"].append(hcold)
                 rows["hugo add-one"].append(hadd)
                 if args.search:
@@ -307,7 +308,8 @@ def print_table(results: dict) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes (e.g. 1000,10000,100000)")
-    ap.add_argument("--runs", type=int, default=3, help="measured runs per scenario, after one warm-up")
+    ap.add_argument("--runs", type=int, default=3, help="measured runs per scenario")
+    ap.add_argument("--warmup", type=int, default=1, help="runs before those, not counted (default 1)")
     ap.add_argument("--search", action="store_true", help="also time add-one with the Pagefind index")
     ap.add_argument("--serve", action="store_true", help="also time save-to-browser: digest serve and hugo server side by side")
     ap.add_argument("--no-hugo", dest="hugo", action="store_false", help="skip Hugo even when installed")
