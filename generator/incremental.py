@@ -104,7 +104,7 @@ def input_stamp(root: Path, layout_dirs: list[Path], options: tuple) -> str:
 
     Taken before the build reads anything, so a file saved while it runs makes
     the next stamp differ. "" (matches nothing) when a file changed within
-    RACY_NS of now: a second change in the same clock tick could go unseen.
+    its clock tick of now (see racy): a second change in the same tick could go unseen.
     """
     parts: list[str] = [repr(options), str(FORMAT), sys.version]
     newest = [0]
@@ -112,7 +112,7 @@ def input_stamp(root: Path, layout_dirs: list[Path], options: tuple) -> str:
         _stat_tree(str(folder), parts, newest)
     for path in [*map(str, code_files()), *library_files()]:
         _stat_file(path, parts, newest)
-    if newest[0] >= time.time_ns() - RACY_NS:
+    if racy(newest[0], time.time_ns()):
         return ""
     return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
@@ -169,10 +169,22 @@ class Parsed:
 RACY_NS = 2_000_000_000  # a file changed this close to being read may change again unseen
 
 
+def racy(changed_ns: int, now_ns: int) -> bool:
+    """True when a file last changed at changed_ns (its mtime or ctime, the later) could change
+    again within the same tick of the file system's clock without its signature changing.
+
+    File systems that keep whole seconds (ext3, FAT, some network mounts) get RACY_NS; the
+    others (ext4, XFS, btrfs, tmpfs keep nanoseconds, advanced in ticks of a few ms) a
+    twentieth of it. A time of exactly a whole second is taken as the coarse kind.
+    """
+    window = RACY_NS if changed_ns % 1_000_000_000 == 0 else RACY_NS // 20
+    return changed_ns >= now_ns - window
+
+
 def parsed_entry(src, day, result, now_ns: int) -> Parsed:
-    """What to remember of a brief file just parsed; a file written within RACY_NS of now is
-    recorded without its signature, so the next build reads it again rather than trust it."""
-    signature = src.signature if src.signature and max(src.signature[1], src.signature[3]) < now_ns - RACY_NS else ()
+    """What to remember of a brief file just parsed; a file changed within its clock tick of now
+    (see racy) is recorded without its signature, so the next build reads it again rather than trust it."""
+    signature = src.signature if src.signature and not racy(max(src.signature[1], src.signature[3]), now_ns) else ()
     return Parsed(signature, day, src.digest, result)
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 import generator.produce
-from generator.incremental import RACY_NS
+from generator.incremental import racy
 from conftest import REPO
 from generator.build import BuildOptions, build_site
 from generator.commands.progress import CLEAR, Progress
@@ -111,7 +111,7 @@ def sample(tmp_path) -> Path:
 def settle(root: Path) -> None:
     """Wait until content/ is old enough for the build to trust its stamp (a file just written may change again)."""
     newest = max(max(p.stat().st_mtime_ns, p.stat().st_ctime_ns) for p in (root / "content").rglob("*"))
-    while time.time_ns() < newest + RACY_NS:
+    while racy(newest, time.time_ns()):
         time.sleep(0.05)
 
 
