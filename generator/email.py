@@ -6,15 +6,18 @@ link absolute to the site, the protective marking at top and bottom, and the
 disclaimer after each brief's implications. issues/<week>/email.txt is the
 plain-text alternative with the same content.
 
-Brief fragments (summaries, key points, implications) are our own Markdown
-output, so their small, known set of tags is styled here by name.
+Each brief's part of both files is made once, with its other fragments
+(generator.fragments, layouts/email/_brief.html and _brief.txt), and cached
+with them; an edition only pastes its briefs' parts between its own header
+and footer. Brief fragments (summaries, key points, implications) are our own
+Markdown output, so their small, known set of tags is styled here by name.
 """
 
 from __future__ import annotations
 
+import html
 import re
-import textwrap
-from html.parser import HTMLParser
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -52,6 +55,8 @@ _SITE_HREF = re.compile(r'\b(href|src)="(/(?!/)[^"]*)"')
 
 def absolute_links(fragment: str, base_url: str) -> str:
     """Site-relative links ("/ai-digest/briefs/x/") become absolute ("https://host/ai-digest/briefs/x/")."""
+    if '="/' not in fragment:  # most fragments link only elsewhere, or nowhere
+        return fragment
     parts = urlsplit(base_url)
     origin = f"{parts.scheme}://{parts.netloc}"
     return _SITE_HREF.sub(lambda m: f'{m.group(1)}="{origin}{m.group(2)}"', fragment)
@@ -63,10 +68,9 @@ def _image_to_link(m: re.Match) -> str:
     return f'<a href="{src}">{alt} (image)</a>'
 
 
-def email_fragment(fragment: str, base_url: str) -> Markup:
-    """Our rendered HTML made mail-ready: absolute links, images as links, inline styles."""
-    text = absolute_links(str(fragment), base_url)
-    text = _IMG.sub(_image_to_link, text)
+def email_fragment(fragment: str) -> Markup:
+    """Our rendered HTML, its links made absolute, made mail-ready: images as links, inline styles."""
+    text = _IMG.sub(_image_to_link, fragment) if "<img" in fragment else fragment
 
     def style(m: re.Match) -> str:
         attrs = m.group(2) or ""
@@ -79,70 +83,90 @@ def label_colour(action_slug: str) -> str:
     return LABEL_COLOURS.get(action_slug, DEFAULT_LABEL_COLOUR)
 
 
+@lru_cache(maxsize=16)
+def _line_of(room: int) -> re.Pattern:
+    """As many whole words as fit in `room` characters, or one longer word on its own."""
+    return re.compile(r"\S.{0,%d}(?= |$)|\S+" % max(room - 1, 0))
+
+
 def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
-    """Plain text wrapped for mail clients; `first` is the first line's prefix (e.g. "- ")."""
-    return textwrap.fill(" ".join(text.split()), width=width, initial_indent=indent if first is None else first,
-                         subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+    """Plain text wrapped for mail clients; `first` is the first line's prefix (e.g. "- ").
+
+    Greedy, words never broken (a word longer than the line stands alone): the
+    same lines as textwrap.fill(text, width, initial_indent=first,
+    subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+    of the text with its spaces collapsed, at a fraction of the cost."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    prefix = indent if first is None else first
+    if len(prefix) + len(text) <= width:
+        return prefix + text
+    head = _line_of(width - len(prefix)).match(text)
+    rest = _line_of(width - len(indent)).findall(text, head.end())
+    return prefix + head.group() + "".join("\n" + indent + line for line in rest)
 
 
-class _TextMaker(HTMLParser):
-    """Our rendered HTML -> plain-text paragraphs: lists as "- ", links as "text <url>", tables as rows."""
-
-    BLOCKS = {"p", "div", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self.current: list[str] = []
-        self.hrefs: list[str | None] = []
-        self.cells: list[str] | None = None
-
-    def flush(self) -> None:
-        text = " ".join("".join(self.current).split())
-        if text:
-            self.blocks.append(text)
-        self.current = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.BLOCKS or tag == "li":
-            self.flush()
-            if tag == "li":
-                self.current.append("- ")
-        elif tag == "tr":
-            self.flush()
-            self.cells = []
-        elif tag in ("td", "th"):
-            self.current = []
-        elif tag == "br":
-            self.current.append(" ")
-        elif tag == "a":
-            self.hrefs.append(dict(attrs).get("href"))
-
-    def handle_endtag(self, tag):
-        if tag == "a" and self.hrefs:
-            href = self.hrefs.pop()
-            if href and href.startswith(("http://", "https://", "mailto:")):
-                self.current.append(f" <{href}>")
-        elif tag in ("td", "th") and self.cells is not None:
-            self.cells.append(" ".join("".join(self.current).split()))
-            self.current = []
-        elif tag == "tr" and self.cells is not None:
-            self.blocks.append(" | ".join(self.cells))
-            self.cells = None
-        elif tag in self.BLOCKS or tag == "li":
-            self.flush()
-
-    def handle_data(self, data):
-        self.current.append(data)
+# Our rendered HTML (markdown-it's output, so every "<" in text is escaped and every
+# attribute double-quoted): a tag, or text up to the next tag.
+_TOKEN = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:[^>"]|"[^"]*")*)>|([^<]+|<)')
+_HREF = re.compile(r'\shref="([^"]*)"')
+_BLOCKS = frozenset({"p", "div", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "li"})
 
 
 def fragment_paragraphs(fragment: str) -> list[str]:
-    """Plain-text paragraphs (and "- " list items) of an HTML fragment, links kept as URLs."""
-    maker = _TextMaker()
-    maker.feed(str(fragment))
-    maker.close()
-    maker.flush()
-    return maker.blocks
+    """Plain-text paragraphs (and "- " list items) of an HTML fragment, links kept as URLs.
+
+    Lists as "- ", links as "text <url>" (http(s) and mailto only), tables as
+    "cell | cell" rows, entities decoded."""
+    blocks: list[str] = []
+    current: list[str] = []
+    hrefs: list[str | None] = []
+    cells: list[str] | None = None
+
+    def flush() -> None:
+        text = " ".join("".join(current).split())
+        if text:
+            blocks.append(text)
+        current.clear()
+
+    for m in _TOKEN.finditer(str(fragment)):
+        closing, tag, attrs, data = m.groups()
+        if data is not None:
+            current.append(html.unescape(data))
+            continue
+        tag = tag.lower()
+        if not closing:
+            if tag in _BLOCKS:
+                flush()
+                if tag == "li":
+                    current.append("- ")
+            elif tag == "tr":
+                flush()
+                cells = []
+            elif tag in ("td", "th"):
+                current.clear()
+            elif tag == "br":
+                current.append(" ")
+            elif tag == "a":
+                href = _HREF.search(attrs)
+                hrefs.append(html.unescape(href.group(1)) if href else None)
+            if not attrs.endswith("/"):
+                continue  # a self-closing tag ("<br />") ends here too
+        if tag == "a" and hrefs:
+            href = hrefs.pop()
+            if href and href.startswith(("http://", "https://", "mailto:")):
+                current.append(f" <{href}>")
+        elif tag in ("td", "th") and cells is not None:
+            cells.append(" ".join("".join(current).split()))
+            current.clear()
+        elif tag == "tr" and cells is not None:
+            blocks.append(" | ".join(cells))
+            cells = None
+        elif tag in _BLOCKS:
+            flush()
+    flush()
+    return blocks
 
 
 def fragment_text(fragment: str, width: int = 72) -> str:
@@ -160,32 +184,37 @@ def fragment_text(fragment: str, width: int = 72) -> str:
     return "\n\n".join(out)
 
 
-def _brief_item(renderer, brief) -> dict:
-    v = renderer.view(brief)
-    base_url = renderer.site.config.base_url
-    absolute = renderer.urls.absolute
-    return {
-        "b": v,
-        "url": absolute(Urls.brief(brief)),
-        "source_url": absolute(v.source_path),
-        "summary_html": email_fragment(v.summary_html, base_url),
-        "summary_text": fragment_text(absolute_links(str(v.summary_html), base_url)),
-        "implications": [{
+def brief_email(view, config, urls, html_template, text_template) -> tuple[Markup, str]:
+    """A brief's part of its week's email.html and email.txt, made once with its other fragments."""
+    base_url = config.base_url
+    absolute = urls.absolute
+    summary = absolute_links(str(view.summary_html), base_url)
+    implications = []
+    for imp in view.implications:
+        html_ = absolute_links(str(imp.html), base_url)
+        implications.append({
             "action": imp.action,
             "colour": label_colour(imp.action_slug),
             "url": absolute(Urls.action(imp.action)),
-            "html": email_fragment(imp.html, base_url),
-            "text": " ".join(fragment_paragraphs(absolute_links(str(imp.html), base_url))),
-        } for imp in v.implications],
+            "html": email_fragment(html_),
+            "text": " ".join(fragment_paragraphs(html_)),
+        })
+    item = {
+        "url": absolute(Urls.brief(view.brief)),
+        "source_url": absolute(view.source_path),
+        "summary_html": email_fragment(summary),
+        "summary_text": fragment_text(summary),
+        "implications": implications,
     }
+    context = {"b": view, "item": item, "font": FONT, "wrap": wrap}
+    return Markup(html_template.render(context)), text_template.render(context)
 
 
 def email_context(renderer, issue) -> dict:
     config = renderer.site.config
     view = renderer.issue_view(issue)
-    editorial = view["editorial_html"]
-    sections = [(name, [_brief_item(renderer, b) for b in briefs])
-                for name, briefs in issue.by_section(config.sections)]
+    editorial = absolute_links(str(view["editorial_html"]), config.base_url) if view["editorial_html"] else None
+    sections = [(name, [renderer.view(b) for b in briefs]) for name, briefs in issue.by_section(config.sections)]
     week = issue.week
     return {
         "site": config,
@@ -196,8 +225,8 @@ def email_context(renderer, issue) -> dict:
         "issue_url": renderer.urls.absolute(Urls.issue(week)),
         "home_url": renderer.urls.absolute(""),
         "actions_url": renderer.urls.absolute("actions/"),
-        "editorial_html": email_fragment(editorial, config.base_url) if editorial else None,
-        "editorial_text": fragment_text(absolute_links(str(editorial), config.base_url)) if editorial else "",
+        "editorial_html": email_fragment(editorial) if editorial else None,
+        "editorial_text": fragment_text(editorial) if editorial else "",
         "sections": sections,
         "font": FONT,
         "wrap": wrap,

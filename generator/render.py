@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.assemble import Group, Issue, Site
-from generator.fragments import BriefView, Fragments, render_fragments
+from generator.fragments import BriefView, Fragments, Partials, render_fragments
 from generator.markdown import first_sentence, html_to_text, render_block
 from generator.model import Week
 from generator.slugs import slugify
@@ -37,7 +37,8 @@ class FragmentStore:
 
     Keeps at most RECENT_FRAGMENTS in memory (a few pages' worth of every
     listing) unless told to keep all (a cold build hands them between
-    workers). `made` collects the ones rendered here, for the cache.
+    workers). `made` collects the ones rendered here, for the cache; one let go
+    of and asked for again is taken from there, never rendered twice.
     """
 
     def __init__(self, lookup=None, keep_all: bool = False):
@@ -56,7 +57,9 @@ class FragmentStore:
             if not self.keep_all:
                 held.move_to_end(view.fingerprint)
             return frag
-        frag = self.lookup(view.fingerprint) if self.lookup else None
+        frag = self.made.get(view.fingerprint)  # made here and since let go of: never render twice
+        if frag is None and self.lookup:
+            frag = self.lookup(view.fingerprint)
         if frag is None:
             frag = make(view)
             self.made[view.fingerprint] = frag
@@ -79,8 +82,8 @@ class Renderer:
         self.store = store or FragmentStore()
         self.assets = assets or {}
         env.globals.update(self._common())  # build-wide names: macros imported without context compile once
-        self._card = env.get_template("_card.html")
-        self._entry = env.get_template("_entry.html")
+        self._partials = Partials(env.get_template("_card.html"), env.get_template("_entry.html"),
+                                  env.get_template("email/_brief.html"), env.get_template("email/_brief.txt"))
         self.views: dict[str, BriefView] = {
             b.slug: BriefView(b, self.urls.link(Urls.brief(b)), self.fingerprints[b.slug], self._load_fragments,
                               f"sources/{site.source_slug.get(b.slug) or slugify(b.source.name)}/")
@@ -100,7 +103,7 @@ class Renderer:
         }
 
     def make_fragments(self, view: BriefView) -> Fragments:
-        frag = render_fragments(view, self.config, self.urls, self._card, self._entry)
+        frag = render_fragments(view, self.config, self.urls, self._partials)
         view._fragments = None
         return frag
 

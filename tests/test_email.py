@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import collections
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import REPO, brief_text
+from conftest import REPO, brief_text, build
 from htmlquery import parse_html
 
 from generator import DISCLAIMER
 from generator.assemble import assemble
 from generator.build import check_site
 from generator.check_output import check_disclaimers
+from generator.email import absolute_links, fragment_paragraphs, fragment_text, wrap
+from generator.markdown import render_block
 from generator.plan import make_plan
 from generator.render import Renderer
 from generator.templates import make_environment
@@ -160,3 +165,80 @@ def test_email_html_opens_in_chromium_without_requests(browser, sample_emails, t
     page.close()
     assert seen == [path.as_uri()]
     assert width <= 375, "the email fits a phone"
+
+
+# -- each brief's part is made once, with its other fragments, and only pasted into the editions --
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(["a", "bb", "word", "x" * 30, "y" * 80, "dash-ed", "é", " ", "  ", "\n", "\t", "\xa0"]),
+                     max_size=60).map("".join),
+       width=st.integers(1, 80), indent=st.sampled_from(["", "  ", "    "]), first=st.sampled_from([None, "- ", "-----"]))
+def test_wrap_gives_the_lines_textwrap_gives(text, width, indent, first):
+    expected = textwrap.fill(" ".join(text.split()), width=width, initial_indent=indent if first is None else first,
+                             subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+    assert wrap(text, width, indent, first) == expected
+
+
+def test_fragment_text_of_each_kind_of_markdown():
+    md = ("Intro with **bold**, R&amp;D &copy; and a break  \nhere, [a site page](/briefs/x/) and "
+          "[mail](mailto:desk@example.gov.au).\n\n"
+          "- one\n- two [link](https://example.org/a?b=1&c=2)\n  - nested\n\n"
+          "> quoted\n\n### A heading\n\n| Item | Keep? |\n|:--|--:|\n| a & b | 1 < 2 |\n\n"
+          "```\ncode <x>\n```\n\n---\n\nEnd.")
+    html = absolute_links(render_block(md, "/digest/"), BASE + "digest/")
+    assert fragment_paragraphs(html) == [
+        "Intro with bold, R&D © and a break here, a site page <https://intranet.example.gov.au/digest/briefs/x/> "
+        "and mail <mailto:desk@example.gov.au>.",
+        "- one", "- two link <https://example.org/a?b=1&c=2>", "- nested",
+        "quoted", "A heading", "Item | Keep?", "a & b | 1 < 2", "code <x>", "End.",
+    ]
+    assert fragment_text(html, width=40).split("\n\n")[1] == (
+        "- one\n- two link\n  <https://example.org/a?b=1&c=2>\n- nested")
+
+
+def _counting(monkeypatch):
+    import generator.render
+
+    calls: list[str] = []
+    real = generator.render.render_fragments
+
+    def counted(view, *args):
+        calls.append(view.brief.slug)
+        return real(view, *args)
+
+    monkeypatch.setattr(generator.render, "render_fragments", counted)
+    return calls
+
+
+def test_each_brief_is_rendered_once_though_few_are_kept_in_memory(monkeypatch):
+    """Brief pages, listings, feeds and both email editions all take a brief's Markdown rendered once."""
+    import generator.render
+
+    expected = emails_of(REPO)
+    calls = _counting(monkeypatch)
+    monkeypatch.setattr(generator.render, "RECENT_FRAGMENTS", 2)
+    checked = check_site(REPO)
+    site = assemble(checked.content, checked.config)
+    renderer = Renderer(site, make_environment(REPO))
+    plan = make_plan(site, "key", renderer.fingerprints, collections.defaultdict(str), {})
+    out = {f.dest: renderer.render(f) for f in sorted(plan.files, key=lambda f: f.kind != "brief")}
+    assert sorted(calls) == sorted(b.slug for b in site.briefs)
+    assert {dest: data for dest, data in out.items() if "/email." in dest} == expected
+
+
+def test_a_rebuild_takes_the_other_briefs_email_parts_from_the_cache(project, tmp_path, monkeypatch):
+    root = project({f"content/briefs/b{i}.md": brief_text(f"Brief {i}", published=f"2026-03-{16 + i}",
+                                                          body=f"Summary {i} with [a link](/briefs/b{(i + 1) % 3}/).")
+                    for i in range(3)})
+    build(root)
+    changed = root / "content/briefs/b1.md"
+    changed.write_text(changed.read_text().replace("Summary 1", "A changed summary"))
+    calls = _counting(monkeypatch)
+    result = build(root)
+    assert calls == ["b1"] and result.rendered > 0
+    monkeypatch.undo()
+    build(root, tmp_path / "clean", cache=False)
+    for name in ("email.html", "email.txt"):
+        again = (root / "site/issues/2026-w12" / name).read_bytes()
+        assert again == (tmp_path / "clean/issues/2026-w12" / name).read_bytes()
+        assert b"A changed summary" in again and b"Summary 2 with" in again
