@@ -9,8 +9,10 @@ plain-text alternative with the same content.
 Each brief's part of both files is made once, with its other fragments
 (generator.fragments, layouts/email/_brief.html and _brief.txt), and cached
 with them; an edition only pastes its briefs' parts between its own header
-and footer. Brief fragments (summaries, key points, implications) are our own
-Markdown output, so their small, known set of tags is styled here by name.
+and footer. The templates style by class, from one stylesheet
+(layouts/email/email.css); once an edition is put together, css-inline
+writes the stylesheet's rules into every element's style attribute and the
+classes are dropped, since mail clients ignore stylesheets.
 """
 
 from __future__ import annotations
@@ -25,31 +27,10 @@ from markupsafe import Markup
 from generator.dates import long_date
 from generator.urls import Urls
 
-FONT = "'Segoe UI', Arial, Helvetica, sans-serif"
+STYLESHEET = "email/email.css"  # in layouts/: the site's own, else the default theme's
 
-# Colours meet WCAG AA on white; labels carry their name as text, never colour alone.
-LABEL_COLOURS = {"implement": "#0b6b3a", "decide": "#8a1f11", "consider": "#5b3a99", "monitor": "#1d4f91"}
-DEFAULT_LABEL_COLOUR = "#1a1a1a"
-
-FRAGMENT_STYLES = {
-    "p": "margin:0 0 12px 0;",
-    "ul": "margin:0 0 12px 0;padding-left:24px;",
-    "ol": "margin:0 0 12px 0;padding-left:24px;",
-    "li": "margin:0 0 6px 0;",
-    "a": "color:#00528a;text-decoration:underline;",
-    "table": "border-collapse:collapse;margin:0 0 12px 0;",
-    "th": "border:1px solid #cfd5dc;padding:4px 8px;text-align:left;vertical-align:top;background:#f3f5f7;",
-    "td": "border:1px solid #cfd5dc;padding:4px 8px;text-align:left;vertical-align:top;",
-    "h3": "font-size:16px;margin:16px 0 8px 0;", "h4": "font-size:16px;margin:16px 0 8px 0;",
-    "h5": "font-size:15px;margin:12px 0 6px 0;", "h6": "font-size:15px;margin:12px 0 6px 0;",
-    "blockquote": "margin:0 0 12px 0;padding-left:12px;border-left:4px solid #cfd5dc;",
-    "code": "font-family:Consolas,'Courier New',monospace;font-size:14px;",
-    "pre": "font-family:Consolas,'Courier New',monospace;font-size:14px;white-space:pre-wrap;",
-    "hr": "border:0;border-top:1px solid #cfd5dc;",
-}
-_OPEN_TAG = re.compile(r"<(" + "|".join(FRAGMENT_STYLES) + r")(\s[^>]*)?>")
 _IMG = re.compile(r"<img\b([^>]*)>")
-_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_IMG_ATTR = re.compile(r'(\w+)="([^"]*)"')
 _SITE_HREF = re.compile(r'\b(href|src)="(/(?!/)[^"]*)"')
 
 
@@ -63,25 +44,40 @@ def absolute_links(fragment: str, base_url: str) -> str:
 
 
 def _image_to_link(m: re.Match) -> str:
-    attrs = {k: v for k, v in _ATTR.findall(m.group(1))}
+    attrs = {k: v for k, v in _IMG_ATTR.findall(m.group(1))}
     src, alt = attrs.get("src", ""), attrs.get("alt", "") or "image"
     return f'<a href="{src}">{alt} (image)</a>'
 
 
 def email_fragment(fragment: str) -> Markup:
-    """Our rendered HTML, its links made absolute, made mail-ready: images as links, inline styles."""
-    text = _IMG.sub(_image_to_link, fragment) if "<img" in fragment else fragment
-
-    def style(m: re.Match) -> str:
-        attrs = m.group(2) or ""
-        return f'<{m.group(1)}{attrs} style="{FRAGMENT_STYLES[m.group(1)]}">'
-
-    return Markup(_OPEN_TAG.sub(style, text))
+    """Our rendered HTML, its links made absolute, made mail-ready: images become links to them."""
+    return Markup(_IMG.sub(_image_to_link, fragment) if "<img" in fragment else fragment)
 
 
-def label_colour(action_slug: str) -> str:
-    return LABEL_COLOURS.get(action_slug, DEFAULT_LABEL_COLOUR)
+# -- styles: one stylesheet, inlined once per edition -------------------------------------
 
+def make_inliner(css: str):
+    """A css-inline inliner of `css` that never loads anything from elsewhere."""
+    import css_inline  # here, not at the top: only a build that writes an email edition needs it
+
+    return css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False,
+                                 keep_at_rules=False, extra_css=css)
+
+
+# A class attribute in a start tag as css-inline (html5ever) writes it: every "<" in text is
+# escaped and attribute values are always in double quotes with any '"' in them escaped, so
+# this finds class attributes of real tags only, never "class=" in text or another value.
+_CLASS_ATTR = re.compile(r'(<[a-zA-Z][^\s/>]*(?:\s+[^\s"\'=<>`/]+(?:="[^"]*")?)*?)\s+class="[^"]*"')
+
+
+def inline_styles(document: str, inliner) -> str:
+    """The stylesheet's rules written into each element's style attribute (the element's own
+    style attribute, if any, wins), then the class attributes dropped: they named rules for
+    the inliner, and a mail client has no stylesheet to look them up in."""
+    return _CLASS_ATTR.sub(r"\1", inliner.inline(document))
+
+
+# -- plain text ----------------------------------------------------------------------------
 
 @lru_cache(maxsize=16)
 def _line_of(room: int) -> re.Pattern:
@@ -194,7 +190,7 @@ def brief_email(view, config, urls, html_template, text_template) -> tuple[Marku
         html_ = absolute_links(str(imp.html), base_url)
         implications.append({
             "action": imp.action,
-            "colour": label_colour(imp.action_slug),
+            "action_slug": imp.action_slug,
             "url": absolute(Urls.action(imp.action)),
             "html": email_fragment(html_),
             "text": " ".join(fragment_paragraphs(html_)),
@@ -206,7 +202,7 @@ def brief_email(view, config, urls, html_template, text_template) -> tuple[Marku
         "summary_text": fragment_text(summary),
         "implications": implications,
     }
-    context = {"b": view, "item": item, "font": FONT, "wrap": wrap}
+    context = {"b": view, "item": item, "wrap": wrap}
     return Markup(html_template.render(context)), text_template.render(context)
 
 
@@ -228,6 +224,5 @@ def email_context(renderer, issue) -> dict:
         "editorial_html": email_fragment(editorial) if editorial else None,
         "editorial_text": fragment_text(editorial) if editorial else "",
         "sections": sections,
-        "font": FONT,
         "wrap": wrap,
     }

@@ -91,6 +91,7 @@ class Renderer:
         }
         self._issue_views: dict = {}
         self._emails: tuple = (None, None)
+        self._inliner = None
 
     # -- helpers ---------------------------------------------------------------
     def _common(self) -> dict:
@@ -260,7 +261,18 @@ class Renderer:
         return self._emails[1]
 
     def _email_html(self, dest, week):
-        return self.env.get_template("email.html").render(self._email_context(week)).encode("utf-8")
+        from generator.email import inline_styles
+
+        html = self.env.get_template("email.html").render(self._email_context(week))
+        return inline_styles(html, self._email_inliner()).encode("utf-8")
+
+    def _email_inliner(self):
+        """One inliner of layouts/email/email.css for every edition this renderer writes."""
+        if self._inliner is None:
+            from generator.email import STYLESHEET, make_inliner
+
+            self._inliner = make_inliner(self.env.loader.get_source(self.env, STYLESHEET)[0])
+        return self._inliner
 
     def _email_text(self, dest, week):
         body = self.env.get_template("email.txt").render(self._email_context(week))
