@@ -6,20 +6,24 @@ link absolute to the site, the protective marking at top and bottom, and the
 disclaimer after each brief's implications. issues/<week>/email.txt is the
 plain-text alternative with the same content.
 
-Each brief's part of both files is made once, with its other fragments
-(generator.fragments, layouts/email/_brief.html and _brief.txt), and cached
-with them; an edition only pastes its briefs' parts between its own header
-and footer. The templates style by class, from one stylesheet
-(layouts/email/email.css); once an edition is put together, css-inline
-writes the stylesheet's rules into every element's style attribute and the
-classes are dropped, since mail clients ignore stylesheets.
+Each brief's part of either file (layouts/email/_brief.html and _brief.txt)
+is made from the brief's fragments, whose Markdown was rendered once for all
+pages (generator.fragments); an edition pastes its briefs' parts between its
+own header and footer. The parts are not kept: each brief is in one week, so
+a build makes each part once, and holding them for every brief would cost
+more memory than making a changed week's again costs time.
+
+The templates style by class, from one stylesheet (layouts/email/email.css);
+once an edition is put together, css-inline writes the stylesheet's rules
+into every element's style attribute and the classes are dropped, since mail
+clients ignore stylesheets.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -180,37 +184,52 @@ def fragment_text(fragment: str, width: int = 72) -> str:
     return "\n\n".join(out)
 
 
-def brief_email(view, config, urls, html_template, text_template) -> tuple[Markup, str]:
-    """A brief's part of its week's email.html and email.txt, made once with its other fragments."""
-    base_url = config.base_url
-    absolute = urls.absolute
-    summary = absolute_links(str(view.summary_html), base_url)
-    implications = []
-    for imp in view.implications:
-        html_ = absolute_links(str(imp.html), base_url)
-        implications.append({
-            "action": imp.action,
-            "action_slug": imp.action_slug,
-            "url": absolute(Urls.action(imp.action)),
-            "html": email_fragment(html_),
-            "text": " ".join(fragment_paragraphs(html_)),
-        })
-    item = {
-        "url": absolute(Urls.brief(view.brief)),
-        "source_url": absolute(view.source_path),
-        "summary_html": email_fragment(summary),
-        "summary_text": fragment_text(summary),
-        "implications": implications,
-    }
-    context = {"b": view, "item": item, "wrap": wrap}
-    return Markup(html_template.render(context)), text_template.render(context)
+class BriefPart:
+    """A brief's part of its week's email.html and email.txt (layouts/email/_brief.html and
+    _brief.txt), made from its fragments when first asked for: the brief's Markdown is never
+    rendered again, and a worker writing only one of the two files makes only that form."""
+
+    def __init__(self, renderer, view):
+        self.renderer = renderer
+        self.view = view
+
+    @cached_property
+    def _context(self) -> dict:
+        view, config, absolute = self.view, self.renderer.config, self.renderer.urls.absolute
+        return {
+            "b": view,
+            "url": absolute(Urls.brief(view.brief)),
+            "source_url": absolute(view.source_path),
+            "summary": absolute_links(str(view.summary_html), config.base_url),
+            "implications": [(imp, absolute(Urls.action(imp.action)), absolute_links(str(imp.html), config.base_url))
+                             for imp in view.implications],
+        }
+
+    @cached_property
+    def html(self) -> Markup:
+        c = self._context
+        item = {"url": c["url"], "source_url": c["source_url"], "summary_html": email_fragment(c["summary"]),
+                "implications": [{"action": imp.action, "action_slug": imp.action_slug, "url": url,
+                                  "html": email_fragment(html_)} for imp, url, html_ in c["implications"]]}
+        template = self.renderer.env.get_template("email/_brief.html")
+        return Markup(template.render(b=c["b"], item=item))
+
+    @cached_property
+    def text(self) -> str:
+        c = self._context
+        item = {"url": c["url"], "summary_text": fragment_text(c["summary"]),
+                "implications": [{"action": imp.action, "text": " ".join(fragment_paragraphs(html_))}
+                                 for imp, _, html_ in c["implications"]]}
+        template = self.renderer.env.get_template("email/_brief.txt")
+        return template.render(b=c["b"], item=item, wrap=wrap)
 
 
 def email_context(renderer, issue) -> dict:
     config = renderer.site.config
     view = renderer.issue_view(issue)
     editorial = absolute_links(str(view["editorial_html"]), config.base_url) if view["editorial_html"] else None
-    sections = [(name, [renderer.view(b) for b in briefs]) for name, briefs in issue.by_section(config.sections)]
+    sections = [(name, [BriefPart(renderer, renderer.view(b)) for b in briefs])
+                for name, briefs in issue.by_section(config.sections)]
     week = issue.week
     return {
         "site": config,

@@ -2,14 +2,13 @@
 
 A BriefView is what templates see of a brief: the model plus its HTML pieces
 and plain-text forms (for the citation block and feeds). The card (for
-listings), the entry (for issue pages) and the brief's part of its week's
-email editions (HTML and plain text) are rendered here, once per brief, and
-pasted into each page as they are.
+listings) and the entry (for issue pages) are rendered here, once per brief,
+and pasted into each listing as safe Markup.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
@@ -41,18 +40,6 @@ class Fragments:
     citation: str
     card: Markup  # the brief in a listing (_card.html)
     entry: Markup  # the brief in an issue page or feed (_entry.html)
-    email_html: Markup  # the brief in its week's email.html (email/_brief.html)
-    email_text: str  # the brief in its week's email.txt (email/_brief.txt)
-
-
-@dataclass(frozen=True)
-class Partials:
-    """The templates of a brief's pieces that are pasted into other pages."""
-
-    card: object
-    entry: object
-    email_html: object
-    email_text: object
 
 
 class BriefView:
@@ -83,8 +70,6 @@ class BriefView:
     citation = property(lambda self: self.fragments.citation)
     card = property(lambda self: self.fragments.card)
     entry = property(lambda self: self.fragments.entry)
-    email_html = property(lambda self: self.fragments.email_html)
-    email_text = property(lambda self: self.fragments.email_text)
 
     def __getattr__(self, name):  # templates read brief fields straight through: view.title
         return getattr(self.brief, name)
@@ -118,10 +103,8 @@ def citation_text(brief: Brief, summary_text: str, implications: list[Implicatio
     return "\n".join(lines)
 
 
-def render_fragments(view: BriefView, config: SiteConfig, urls: Urls, partials: Partials) -> Fragments:
-    """All Markdown of a brief to HTML, plus its card, entry and email parts. The expensive part of a brief."""
-    from generator.email import brief_email  # the email module's helpers are needed only here
-
+def render_fragments(view: BriefView, config: SiteConfig, urls: Urls, card_template, entry_template) -> Fragments:
+    """All Markdown of a brief to HTML, plus its card and entry. The expensive part of a brief."""
     brief = view.brief
     base = urls.base_path
     key_points = [Markup(render_inline(k, base)) for k in brief.key_points]
@@ -132,14 +115,12 @@ def render_fragments(view: BriefView, config: SiteConfig, urls: Urls, partials: 
     summary_html = render_block(brief.body, base)
     summary_text = html_to_text(summary_html)
     partial = Fragments(key_points, implications, Markup(summary_html), summary_text,
-                        citation_text(brief, summary_text, implications, config),
-                        Markup(""), Markup(""), Markup(""), "")
-    view._fragments = partial  # the partial templates read the pieces above
-    email_html, email_text = brief_email(view, config, urls, partials.email_html, partials.email_text)
-    full = replace(partial, card=Markup(partials.card.render(b=view)), entry=Markup(partials.entry.render(b=view)),
-                   email_html=email_html, email_text=email_text)
+                        citation_text(brief, summary_text, implications, config), Markup(""), Markup(""))
+    view._fragments = partial  # the card and entry templates read the pieces above
+    full = Fragments(*(getattr(partial, f) for f in ("key_points", "implications", "summary_html", "summary_text", "citation")),
+                     Markup(card_template.render(b=view)), Markup(entry_template.render(b=view)))
     view._fragments = full
     return full
 
 
-__all__ = ["BriefView", "Fragments", "ImplicationView", "Partials", "render_fragments", "citation_text", "DISCLAIMER"]
+__all__ = ["BriefView", "Fragments", "ImplicationView", "render_fragments", "citation_text", "DISCLAIMER"]

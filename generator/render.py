@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.assemble import Group, Issue, Site
-from generator.fragments import BriefView, Fragments, Partials, render_fragments
+from generator.fragments import BriefView, Fragments, render_fragments
 from generator.markdown import first_sentence, html_to_text, render_block
 from generator.model import Week
 from generator.slugs import slugify
@@ -82,8 +82,8 @@ class Renderer:
         self.store = store or FragmentStore()
         self.assets = assets or {}
         env.globals.update(self._common())  # build-wide names: macros imported without context compile once
-        self._partials = Partials(env.get_template("_card.html"), env.get_template("_entry.html"),
-                                  env.get_template("email/_brief.html"), env.get_template("email/_brief.txt"))
+        self._card = env.get_template("_card.html")
+        self._entry = env.get_template("_entry.html")
         self.views: dict[str, BriefView] = {
             b.slug: BriefView(b, self.urls.link(Urls.brief(b)), self.fingerprints[b.slug], self._load_fragments,
                               f"sources/{site.source_slug.get(b.slug) or slugify(b.source.name)}/")
@@ -104,7 +104,7 @@ class Renderer:
         }
 
     def make_fragments(self, view: BriefView) -> Fragments:
-        frag = render_fragments(view, self.config, self.urls, self._partials)
+        frag = render_fragments(view, self.config, self.urls, self._card, self._entry)
         view._fragments = None
         return frag
 

@@ -290,7 +290,7 @@ def test_email_html_opens_in_chromium_without_requests(browser, sample_emails, t
     assert width <= 375, "the email fits a phone"
 
 
-# -- each brief's part is made once, with its other fragments, and only pasted into the editions --
+# -- each brief's Markdown is rendered once; the editions take its HTML from there --
 
 @settings(max_examples=400, deadline=None)
 @given(text=st.lists(st.sampled_from(["a", "bb", "word", "x" * 30, "y" * 80, "dash-ed", "é", " ", "  ", "\n", "\t", "\xa0"]),
@@ -349,7 +349,7 @@ def test_each_brief_is_rendered_once_though_few_are_kept_in_memory(monkeypatch):
     assert {dest: data for dest, data in out.items() if "/email." in dest} == expected
 
 
-def test_a_rebuild_takes_the_other_briefs_email_parts_from_the_cache(project, tmp_path, monkeypatch):
+def test_a_rebuild_renders_only_the_changed_brief_s_markdown_for_its_week_s_emails(project, tmp_path, monkeypatch):
     root = project({f"content/briefs/b{i}.md": brief_text(f"Brief {i}", published=f"2026-03-{16 + i}",
                                                           body=f"Summary {i} with [a link](/briefs/b{(i + 1) % 3}/).")
                     for i in range(3)})
