@@ -37,7 +37,8 @@ class FragmentStore:
 
     Keeps at most RECENT_FRAGMENTS in memory (a few pages' worth of every
     listing) unless told to keep all (a cold build hands them between
-    workers). `made` collects the ones rendered here, for the cache.
+    workers). `made` collects the ones rendered here, for the cache; one let go
+    of and asked for again is taken from there, never rendered twice.
     """
 
     def __init__(self, lookup=None, keep_all: bool = False):
@@ -56,7 +57,9 @@ class FragmentStore:
             if not self.keep_all:
                 held.move_to_end(view.fingerprint)
             return frag
-        frag = self.lookup(view.fingerprint) if self.lookup else None
+        frag = self.made.get(view.fingerprint)  # made here and since let go of: never render twice
+        if frag is None and self.lookup:
+            frag = self.lookup(view.fingerprint)
         if frag is None:
             frag = make(view)
             self.made[view.fingerprint] = frag
@@ -96,6 +99,7 @@ class Renderer:
         self.views = _Views(self._view)  # made when first asked for: a small rebuild needs few
         self._issue_views: dict = {}
         self._emails: tuple = (None, None)
+        self._inliner = None
 
     # -- helpers ---------------------------------------------------------------
     def _view(self, slug: str) -> BriefView:
@@ -273,7 +277,18 @@ class Renderer:
         return self._emails[1]
 
     def _email_html(self, dest, week):
-        return self.env.get_template("email.html").render(self._email_context(week)).encode("utf-8")
+        from generator.email import inline_styles
+
+        html = self.env.get_template("email.html").render(self._email_context(week))
+        return inline_styles(html, self._email_inliner()).encode("utf-8")
+
+    def _email_inliner(self):
+        """One inliner of layouts/email/email.css for every edition this renderer writes."""
+        if self._inliner is None:
+            from generator.email import STYLESHEET, make_inliner
+
+            self._inliner = make_inliner(self.env.loader.get_source(self.env, STYLESHEET)[0])
+        return self._inliner
 
     def _email_text(self, dest, week):
         body = self.env.get_template("email.txt").render(self._email_context(week))

@@ -1,4 +1,4 @@
-"""Golden files: one brief page, one issue page and feed.xml, compared byte for byte.
+"""Golden files: one brief page, one issue page, feed.xml and one email edition, compared byte for byte.
 
 The input is the small fixed site in tests/fixtures/sites/golden/ (four
 briefs over two ISO weeks of March 2026, one editorial), built with the
@@ -34,6 +34,8 @@ CASES = {
     "brief.html": "briefs/records-guidance/index.html",
     "issue.html": "issues/2026-w11/index.html",
     "feed.xml": "feed.xml",
+    "email.html": "issues/2026-w11/email.html",
+    "email.txt": "issues/2026-w11/email.txt",
 }
 
 
