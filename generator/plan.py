@@ -147,9 +147,11 @@ class Plan:
 
 def expected_lists(site) -> dict[str, int]:
     """How many implications lists each page must at least show, from the model alone: a brief
-    page one, an issue page one per brief. A template that drops a list and its marker is caught."""
+    page one, an issue page and its email edition one per brief. A template that drops a list
+    and its marker is caught."""
     expected = {dest_for(Urls.brief(b)): 1 for b in site.briefs}
     expected.update({dest_for(Urls.issue(i.week)): len(i.briefs) for i in site.issues})
+    expected.update({Urls.issue(i.week) + "email.html": len(i.briefs) for i in site.issues})
     return expected
 
 

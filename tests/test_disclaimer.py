@@ -186,3 +186,14 @@ def test_a_template_that_drops_the_marker_too_still_fails_the_build(built_site):
     (built_site / "layouts/_macros.html").write_text(macros_with(unmarked), encoding="utf-8")
     with pytest.raises(ContentError):
         build(built_site)
+
+
+def test_an_email_template_that_drops_the_implications_and_the_line_fails_the_build(built_site):
+    """An email edition must show one implications list, and the line, per brief of its week."""
+    part = (REPO / "layouts/email/_brief.html").read_text(encoding="utf-8")
+    start, end = part.index("<ul data-implications>"), part.index('<p class="more">')
+    (built_site / "layouts/email").mkdir(parents=True)
+    (built_site / "layouts/email/_brief.html").write_text(part[:start] + part[end:], encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        build(built_site)
+    assert [d.path for d in info.value.diagnostics if d.path.endswith("email.html")]
