@@ -124,6 +124,7 @@ def _run_pagefind(site: Path, bundle: Path, started: float) -> dict:
 # -- shards: an index in parts, so a new brief re-indexes one small part ------------
 SHARD_PAGES = 256  # pages in the smallest full shard
 SHARDS_DIR = "pagefind-shards"
+SHARD_FORMAT = 2  # in every shard's name: shards written by an older layout are never taken as whole
 SHARD_LIST = "shards.json"  # in pagefind/: the browser's list of shards (write_browser_manifest)
 
 
@@ -179,7 +180,7 @@ def update_index(site: Path, previous: Path | None, pages: list[tuple[tuple, str
     shards = plan_shards(pages)
     names = []
     for shard in shards:
-        h = hashlib.sha256(f"{version}\0".encode())
+        h = hashlib.sha256(f"{version}\0{SHARD_FORMAT}\0".encode())
         for path in shard:
             h.update(f"{path}\0{hashes.get(path, '')}\n".encode())
         names.append(h.hexdigest()[:20])
@@ -192,23 +193,19 @@ def update_index(site: Path, previous: Path | None, pages: list[tuple[tuple, str
     indexed = linked = 0
     for name, shard in zip(names, shards):
         target = root / name
-        if (target / "pagefind-entry.json").is_file() or (target / ".empty").is_file():
+        if target.is_dir():  # a shard gets its final name only when whole (a shard of drafts: an empty folder)
             continue
-        shutil.rmtree(target, ignore_errors=True)
+        partial = root / f".{name}.tmp"  # so a killed run never leaves a part under the final name
+        shutil.rmtree(partial, ignore_errors=True)
         old = previous / SHARDS_DIR / name if previous is not None else None
         if old is not None and old.is_dir():
-            _link_tree(old, target)
+            _link_tree(old, partial)
             linked += 1
         else:
-            partial = root / f".{name}.tmp"  # a killed run never leaves a shard under its final name
-            shutil.rmtree(partial, ignore_errors=True)
-            result = _index_pages(site, shard, partial)
-            if partial.is_dir():
-                os.replace(partial, target)
+            _index_pages(site, shard, partial)
+            partial.mkdir(parents=True, exist_ok=True)
             indexed += 1
-            if not result["pages"]:
-                target.mkdir(parents=True, exist_ok=True)
-                (target / ".empty").write_bytes(b"")
+        os.replace(partial, target)
     primary = names[0] if names and (root / names[0] / "pagefind-entry.json").is_file() else None
     bundle = site / BUNDLE
     if held.get("primary") != primary or primary is None or not bundle.is_dir():
@@ -223,7 +220,7 @@ def update_index(site: Path, previous: Path | None, pages: list[tuple[tuple, str
     for n in names:
         outputs.update({f"{SHARDS_DIR}/{n}/{rel}": v for rel, v in shard_files[n].items()})
     if bundle.is_dir() and primary is not None:
-        outputs.update({f"{BUNDLE}/{rel}": v for rel, v in shard_files[primary].items() if rel != ".empty"})
+        outputs.update({f"{BUNDLE}/{rel}": v for rel, v in shard_files[primary].items()})
         data = (bundle / SHARD_LIST).read_bytes()
         outputs[f"{BUNDLE}/{SHARD_LIST}"] = (hashlib.sha256(data).hexdigest(), len(data))
     count = sum(1 for n in names for rel in shard_files[n] if rel.startswith("fragment/"))
@@ -311,7 +308,7 @@ def _link_tree(source: Path, target: Path) -> None:
         rel = os.path.relpath(dirpath, source)
         os.makedirs(target / rel, exist_ok=True)
         for name in filenames:
-            if rel == "." and name in (SHARD_LIST, ".empty"):
+            if rel == "." and name == SHARD_LIST:
                 continue  # rewritten for each build
             try:
                 os.link(os.path.join(dirpath, name), target / rel / name)

@@ -114,3 +114,30 @@ def test_filter_counts_cover_all_shards(page, served_shards):
     page.wait_for_selector("#search[data-state=done]", state="attached", timeout=15000)
     hrefs = page.eval_on_selector_all(".search-result-title a", "els => els.map(a => a.getAttribute('href'))")
     assert set(hrefs) == {f"{PREFIX}briefs/{s}/" for s in expected}
+
+
+def test_a_shard_of_drafts_publishes_no_files_and_a_part_is_never_taken_for_whole(monkeypatch, tmp_path):
+    """Drafts carry no searchable body: a shard of only drafts is an empty folder, with no marker
+    file published. A shard folder under its final name is always complete: a half-made one
+    (say from a killed build) keeps its temporary name and is made again."""
+    from conftest import brief_text, make_project
+
+    monkeypatch.setenv("DIGEST_SEARCH_SHARD_PAGES", "2")
+    files = {f"content/briefs/p{i}.md": brief_text(f"Published {i}", published=f"2026-01-0{i + 1}") for i in range(2)}
+    files.update({f"content/briefs/d{i}.md": brief_text(f"Draft {i}", published=f"2026-03-0{i + 1}", extra="draft: true\n")
+                  for i in range(2, 5)})  # 2026-03-02 to 04: with 2-page shards, one holds drafts only
+    root = make_project(tmp_path / "root", files)
+    out = root / "site"
+    build(root, out, search=True, drafts=True)
+    shards = sorted((out / "pagefind-shards").iterdir())
+    empty = [s for s in shards if not any(s.iterdir())]
+    assert empty, [s.name for s in shards]  # the drafts' shard
+    assert not [p for p in out.rglob(".*") if p.is_file()]
+    assert all((s / "pagefind-entry.json").is_file() for s in shards if s not in empty)
+    stray = out.parent / ".site.spare" / "pagefind-shards"
+    build(root, out, search=True, drafts=True)  # a second tree, now the spare of the next build
+    for shard in stray.iterdir() if stray.is_dir() else ():
+        (shard.parent / f".{shard.name}.tmp").mkdir()  # a part a killed build left behind
+    build(root, out, search=True, drafts=True)
+    assert not [p for p in (out / "pagefind-shards").iterdir() if p.name.startswith(".")]
+    assert indexed_urls(out) == indexed_urls(out)  # the index still reads
