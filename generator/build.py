@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import generator
 from generator.diagnostics import ContentError, Diagnostic
-from generator.incremental import Memory, cache_folder, input_stamp, tree_id, variant_for
+from generator.incremental import Memory, cache_folder, input_stamp, tree_id, variant_for, wait_past_tick
 from generator.templates import layout_dirs
 if TYPE_CHECKING:  # names for the annotations only
     from collections.abc import Callable
@@ -158,16 +158,18 @@ def _build_if_changed(opts: BuildOptions, memory: Memory, started: float) -> Bui
     """Stop at once when nothing the build reads has changed (no renderer is even imported)."""
     if opts.cache and opts.progress is not None:
         opts.progress("checking for changes", 0, 0)
-    stamp = (input_stamp(opts.root, layout_dirs(opts.root), _options(opts)), tree_id(opts.out)) if opts.cache else None
-    if stamp and stamp[0] and memory.state.stamp == stamp and memory.state.report is not None:
+    stamp, newest = input_stamp(opts.root, layout_dirs(opts.root), _options(opts)) if opts.cache else ("", 0)
+    if stamp and memory.state.stamp == (stamp, tree_id(opts.out)) and memory.state.report is not None:
         report = memory.state.report
         report.rendered, report.reused, report.up_to_date = 0, report.files, True
         report.seconds = time.perf_counter() - started
         return report
+    if opts.cache:
+        wait_past_tick(newest)  # so a change after the build reads a file always shows in a new mtime
     report = _pipeline(opts, memory)
     report.seconds = time.perf_counter() - started
     if opts.cache:
-        memory.state.stamp, memory.state.report = (stamp[0], tree_id(opts.out)), report
+        memory.state.stamp, memory.state.report = (stamp, tree_id(opts.out)), report
         memory.save_state()
     return report
 

@@ -99,12 +99,14 @@ def build_key(layout_files: dict[str, bytes], settings: list[bytes], options: tu
     return h.hexdigest()
 
 
-def input_stamp(root: Path, layout_dirs: list[Path], options: tuple) -> str:
-    """The input stamp (see the glossary). Costs one stat per file; reads nothing.
+def input_stamp(root: Path, layout_dirs: list[Path], options: tuple) -> tuple[str, int]:
+    """The input stamp (see the glossary) and the newest change time among the files.
+    Costs one stat per file; reads nothing.
 
     Taken before the build reads anything, so a file saved while it runs makes
-    the next stamp differ. "" (matches nothing) when a file changed within
-    its clock tick of now (see racy): a second change in the same tick could go unseen.
+    the next stamp differ. The build waits until the newest change is older
+    than its clock tick (wait_past_tick) before it reads: a second change in
+    the same tick as the one it read would otherwise go unseen.
     """
     parts: list[str] = [repr(options), str(FORMAT), sys.version]
     newest = [0]
@@ -112,9 +114,7 @@ def input_stamp(root: Path, layout_dirs: list[Path], options: tuple) -> str:
         _stat_tree(str(folder), parts, newest)
     for path in [*map(str, code_files()), *library_files()]:
         _stat_file(path, parts, newest)
-    if racy(newest[0], time.time_ns()):
-        return ""
-    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=20).hexdigest(), newest[0]
 
 
 def _stat_file(path: str, parts: list[str], newest: list[int]) -> None:
@@ -179,6 +179,14 @@ def racy(changed_ns: int, now_ns: int) -> bool:
     """
     window = RACY_NS if changed_ns % 1_000_000_000 == 0 else RACY_NS // 20
     return changed_ns >= now_ns - window
+
+
+def wait_past_tick(changed_ns: int) -> None:
+    """Sleep until a file changed at changed_ns is no longer racy (0.1 s at most on most file
+    systems, 2 s on whole-second ones; usually not at all): a build that reads its files after
+    this and keeps the stamp taken before never misses a change made after it read them."""
+    while racy(changed_ns, time.time_ns()):
+        time.sleep(0.01)
 
 
 def parsed_entry(src, day, result, now_ns: int) -> Parsed:
