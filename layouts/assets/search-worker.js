@@ -189,13 +189,6 @@ const ops = {
     await Promise.all(jobs);
     return out;
   },
-
-  // The header box: the first page of results for what is typed, fetched into the cache.
-  async prefetch(term, size) {
-    const { pagefind } = await ready();
-    const found = await pagefind.search(term);
-    await Promise.all(found.results.slice(0, size).map((r) => r.data()));
-  },
 };
 
 self.addEventListener("message", async (event) => {

@@ -94,12 +94,18 @@
   }
   window.digestSearch = startSearch;
 
-  // The header box on other pages: start search on focus, fetch the index chunks of
-  // what is typed at each keystroke, and at each pause search it and fetch the text of
-  // its first page of results, so the search page it submits to finds them all in the
-  // browser's cache.
-  var PRELOAD_MS = 150;
-  var FIRST_PAGE = 20; // results on the search page's first page (search.js PAGE_SIZE)
+  // The header box on other pages. Focus starts search (above); each keystroke fetches
+  // the index chunks of what is typed; a pause in typing searches it. Enter waits for
+  // that search's first page of results and hands it to the search page it submits to
+  // (sessionStorage, this tab only), which shows it at once and checks it against its
+  // own search when its Pagefind has loaded (search.js). Waiting here is quicker than
+  // going at once: this page's Pagefind is already running, the search page's would
+  // have to start first. Without JavaScript, when search is unavailable or fails, or
+  // after HANDOFF_MS, the form submits as it is.
+  var PAUSE_MS = 300;     // a pause this long searches what is typed (each search costs the worker time)
+  var FIRST_PAGE = 20;    // results on the search page's first page (search.js PAGE_SIZE)
+  var HANDOFF_MS = 3000;  // the longest Enter waits before going to the search page anyway
+  var HANDOFF_KEY = "digest-search-first-page";
   function setupHeaderSearch() {
     var form = document.querySelector(".header-search");
     var box = document.getElementById("header-q");
@@ -107,7 +113,27 @@
     var base = form.getAttribute("data-base"), index = form.getAttribute("data-index");
     if (!base || !index) { return; }
     var timer = null;
+    var latest = null;    // the last search started here: {q, result}
+    var leaving = false;  // Enter was pressed: the page is on its way to the search page
     var ignore = function () {};
+
+    function firstPage(q) {
+      if (latest && latest.q === q) { return latest.result; }
+      var items = [];
+      var result = startSearch(base, index).then(function (search) {
+        var request = { term: q, filters: {}, byDate: false, size: FIRST_PAGE };
+        return search.call("search", [request], function (item) { items.push(item); });
+      }).then(function (done) { return { items: items, total: done.total }; });
+      result.catch(ignore);
+      latest = { q: q, result: result };
+      return result;
+    }
+
+    function handOver(q, page) {
+      var record = { q: q, base: base, at: Date.now(), total: page.total, items: page.items };
+      try { window.sessionStorage.setItem(HANDOFF_KEY, JSON.stringify(record)); } catch (err) { /* storage off: no handoff */ }
+    }
+
     box.addEventListener("focus", function () { startSearch(base, index).catch(ignore); });
     box.addEventListener("input", function () {
       window.clearTimeout(timer);
@@ -117,9 +143,25 @@
       }
       timer = window.setTimeout(function () {
         var q = box.value.trim();
-        if (q.length < 3) { return; }
-        startSearch(base, index).then(function (search) { return search.call("prefetch", [q, FIRST_PAGE]); }).catch(ignore);
-      }, PRELOAD_MS);
+        if (q.length >= 3) { firstPage(q); }
+      }, PAUSE_MS);
+    });
+    form.addEventListener("submit", function (e) {
+      var q = box.value.trim();
+      if (!q || !started || leaving) { return; } // a plain submit
+      e.preventDefault();
+      leaving = true;
+      form.setAttribute("aria-busy", "true");
+      window.clearTimeout(timer);
+      var go = function () { form.submit(); };
+      var deadline = new Promise(function (resolve) { window.setTimeout(resolve, HANDOFF_MS); });
+      Promise.race([firstPage(q), deadline]).then(function (page) {
+        if (page) { handOver(q, page); }
+      }).then(go, go);
+    });
+    window.addEventListener("pageshow", function () { // back from the search page
+      leaving = false;
+      form.removeAttribute("aria-busy");
     });
   }
 
