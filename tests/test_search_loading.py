@@ -367,10 +367,27 @@ def test_enter_in_the_header_box_shows_its_results_before_the_search_page_starts
     first = page.query_selector(".search-result")
     held.release()
     wait_done(page)
-    # the search page's own search found the same page of results and left them as they were
-    assert page.eval_on_selector_all(".search-result-title a", "els => els.map(a => a.getAttribute('href'))") == shown
+    # the search page's own search found the same results first and left them as they were
+    after = page.eval_on_selector_all(".search-result-title a", "els => els.map(a => a.getAttribute('href'))")
+    assert after[:len(shown)] == shown and len(after) == min(20, int(page.get_attribute("#search-results", "data-count")))
     assert first.evaluate("el => el.isConnected")
     assert page.evaluate(f"sessionStorage.getItem('{HANDOFF_KEY}')") is None  # read once
+
+
+def test_a_query_with_no_match_hands_over_its_no_results(page, served):
+    found = record(page)
+    page.goto(served + "briefs/")
+    page.click("#header-q")
+    wait_until(page, lambda: kinds(found, ".pf_meta"))
+    page.locator("#header-q").press_sequentially("zzqqxxnothing", delay=20)
+    held = Held(page, "**/pagefind/pagefind.js")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=zzqqxxnothing")
+    expect()(page.locator("#search-status")).to_have_text("No results for \u201czzqqxxnothing\u201d. Try other words.")
+    wait_until(page, lambda: bool(held.routes))
+    held.release()
+    wait_done(page)
+    assert page.locator(".search-result").count() == 0
 
 
 def planted(url: str, q: str = "procurement", **changes) -> str:

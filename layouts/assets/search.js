@@ -9,9 +9,9 @@
 // - as the reader types: the index chunks of the words typed so far;
 // - for a query: its first page of results, each shown as soon as its text arrives;
 //   filter counts come afterwards and never hold the list back;
-// - arriving from the header box on another page: the first page of results that box
-//   already found (site.js), shown at once, then checked against this page's own search
-//   once Pagefind has loaded here (a result both have stays on screen as it is);
+// - arriving from the header box on another page: the first results that box already
+//   found (site.js), shown at once, then checked against this page's own search once
+//   Pagefind has loaded here (a result both have stays on screen as it is);
 // - a filter group's data only once the reader opens that group (or the URL selects
 //   values in it), never for every query.
 (function () {
@@ -568,7 +568,7 @@
   }
 
   // -- arriving from the header box ---------------------------------------------
-  // The first page of results the header box on the previous page found for this very
+  // The first results (or none) the header box on the previous page found for this very
   // query, in this tab, within the last minute; read once. Anything else is ignored.
   function handedOver(s) {
     var record;
@@ -581,7 +581,8 @@
     if (!record || typeof record !== "object" || !s.q || record.q !== s.q || s.sort || hasFilters(s)) { return null; }
     var age = Date.now() - record.at;
     if (record.base !== base || !(age >= 0 && age < HANDOFF_MAX_AGE_MS)) { return null; }
-    if (typeof record.total !== "number" || !Array.isArray(record.items) || !record.items.length) { return null; }
+    if (typeof record.total !== "number" || !Array.isArray(record.items)) { return null; }
+    if (!record.items.length && record.total !== 0) { return null; }
     return record.items.every(sound) ? record : null;
   }
 

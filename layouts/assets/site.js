@@ -42,8 +42,9 @@
   // The search page starts it as it loads, the header box when it gets focus, so
   // Pagefind's library, its WebAssembly and every shard's metadata arrive before the
   // first query. assets/search-worker.js does the searching; this is its messenger:
-  // call(op, args, onItem) resolves with the worker's answer, and passes each item the
-  // worker streams before it (results, as their text arrives) to onItem.
+  // call(op, args, onItem, onTotal) resolves with the worker's answer, and passes each
+  // item the worker streams before it (results, as their text arrives) to onItem, and
+  // a search's total, as soon as it is known, to onTotal.
   var started = null;
   function startSearch(base, index) {
     if (started) { return started; }
@@ -63,10 +64,10 @@
       }
       var pending = {};
       var seq = 0;
-      var call = function (op, args, onItem) {
+      var call = function (op, args, onItem, onTotal) {
         return new Promise(function (res, rej) {
           var id = ++seq;
-          pending[id] = { res: res, rej: rej, onItem: onItem };
+          pending[id] = { res: res, rej: rej, onItem: onItem, onTotal: onTotal };
           worker.postMessage({ id: id, op: op, args: args || [] });
         });
       };
@@ -76,6 +77,10 @@
         if (!p) { return; }
         if (m.item) {
           if (p.onItem) { p.onItem(m.item); }
+          return;
+        }
+        if (m.total !== undefined && !("result" in m)) {
+          if (p.onTotal) { p.onTotal(m.total); }
           return;
         }
         delete pending[m.id];
@@ -96,14 +101,16 @@
 
   // The header box on other pages. Focus starts search (above); each keystroke fetches
   // the index chunks of what is typed; a pause in typing searches it. Enter waits for
-  // that search's first page of results and hands it to the search page it submits to
-  // (sessionStorage, this tab only), which shows it at once and checks it against its
-  // own search when its Pagefind has loaded (search.js). Waiting here is quicker than
+  // that search's first results (HANDOFF_ITEMS of them, or all there are) and hands
+  // them to the search page it submits to (sessionStorage, this tab only), which shows
+  // them at once and checks them against its own search, which adds the rest of its
+  // first page, when its Pagefind has loaded (search.js). Waiting here is quicker than
   // going at once: this page's Pagefind is already running, the search page's would
   // have to start first. Without JavaScript, when search is unavailable or fails, or
   // after HANDOFF_MS, the form submits as it is.
   var PAUSE_MS = 300;     // a pause this long searches what is typed (each search costs the worker time)
   var FIRST_PAGE = 20;    // results on the search page's first page (search.js PAGE_SIZE)
+  var HANDOFF_ITEMS = 5;  // about a screenful
   var HANDOFF_MS = 3000;  // the longest Enter waits before going to the search page anyway
   var HANDOFF_KEY = "digest-search-first-page";
   function setupHeaderSearch() {
@@ -117,20 +124,28 @@
     var leaving = false;  // Enter was pressed: the page is on its way to the search page
     var ignore = function () {};
 
-    function firstPage(q) {
+    // The first results for q and their total: {items, total}, resolved once there are
+    // enough to hand over (more may follow into items until the page goes).
+    function firstResults(q) {
       if (latest && latest.q === q) { return latest.result; }
-      var items = [];
-      var result = startSearch(base, index).then(function (search) {
-        var request = { term: q, filters: {}, byDate: false, size: FIRST_PAGE };
-        return search.call("search", [request], function (item) { items.push(item); });
-      }).then(function (done) { return { items: items, total: done.total }; });
+      var found = { items: [], total: null };
+      var result = new Promise(function (resolve, reject) {
+        var enough = function () {
+          if (found.total !== null && found.items.length >= Math.min(HANDOFF_ITEMS, found.total)) { resolve(found); }
+        };
+        startSearch(base, index).then(function (search) {
+          var request = { term: q, filters: {}, byDate: false, size: FIRST_PAGE };
+          return search.call("search", [request], function (item) { found.items.push(item); enough(); },
+            function (total) { found.total = total; enough(); });
+        }).then(function (done) { found.total = done.total; resolve(found); }, reject);
+      });
       result.catch(ignore);
       latest = { q: q, result: result };
       return result;
     }
 
-    function handOver(q, page) {
-      var record = { q: q, base: base, at: Date.now(), total: page.total, items: page.items };
+    function handOver(q, found) {
+      var record = { q: q, base: base, at: Date.now(), total: found.total, items: found.items };
       try { window.sessionStorage.setItem(HANDOFF_KEY, JSON.stringify(record)); } catch (err) { /* storage off: no handoff */ }
     }
 
@@ -143,7 +158,7 @@
       }
       timer = window.setTimeout(function () {
         var q = box.value.trim();
-        if (q.length >= 3) { firstPage(q); }
+        if (q.length >= 3) { firstResults(q); }
       }, PAUSE_MS);
     });
     form.addEventListener("submit", function (e) {
@@ -155,8 +170,8 @@
       window.clearTimeout(timer);
       var go = function () { form.submit(); };
       var deadline = new Promise(function (resolve) { window.setTimeout(resolve, HANDOFF_MS); });
-      Promise.race([firstPage(q), deadline]).then(function (page) {
-        if (page) { handOver(q, page); }
+      Promise.race([firstResults(q), deadline]).then(function (found) {
+        if (found) { handOver(q, found); }
       }).then(go, go);
     });
     window.addEventListener("pageshow", function () { // back from the search page
