@@ -148,21 +148,25 @@ def plan_shards(pages: list[tuple[tuple, str]]) -> list[list[str]]:
     carries do.
 
     Why 2,048 pages: Pagefind answers a query by scoring every matching page in
-    each shard and handing the results over as one JSON string per shard, and
-    that costs more than linearly in a shard's size; more shards cost a request
-    each and a little time to read their index chunks. CPU per query in Node
-    (Pagefind 1.5, 10,501 pages, "procurement" matching 6,364 of them, best of
-    3, milliseconds), and the search page in Chromium over the emulated
-    intranet (bench/search_latency.py, median of three queries):
+    each shard and handing the results over as one JSON string per shard, which
+    costs more than linearly in a shard's size; each shard also costs a request
+    and a little time to read its index chunk. Measured at 10,000 briefs
+    (10,501 pages) with bench/make_corpus.py, on a busy 2-core machine: the
+    CPU time of Pagefind 1.5 in Node reading the index chunks for "procurement"
+    (6,364 matches) and searching it the first time (median of 5, ms), and the
+    search page in Chromium over the emulated intranet (bench/search_latency.py,
+    median of "governance", "procurement" and "reward hacking", twice each):
 
-        largest shard   shards   fetch chunks + first search   first result   KiB
-        8,192 (no cap)     4            56 + 542 = 598             0.84 s      410
-        4,096              5            95 + 400 = 495             0.68 s      434
-        2,048              7           118 + 310 = 428             0.52 s      513
-        1,024             12           173 + 260 = 433             0.77 s      604
+        largest shard  shards  CPU: chunks + search   first result  header box  requests  KiB
+        8,192 (no cap)    4       115 + 538 = 653        0.52 s       0.61 s       43      405
+        4,096             5       154 + 424 = 578        0.45 s       0.55 s       46      436
+        2,048             7       136 + 284 = 420        0.48 s       0.48 s       52      521
+        1,024            12       268 + 301 = 569        0.53 s       0.51 s       67      605
 
-    so 2,048 is the fastest at 10,000 briefs for a modest number of requests,
-    and 1,024 only adds requests.
+    In the browser the three capped sizes are within the machine's noise of
+    each other; the CPU a common word costs is lowest at 2,048, which matters
+    most on readers' slower machines, for some 85 KiB more than 4,096 on a
+    reader's first search (still below Pagefind's Default UI, 612 KiB).
     """
     unit = int(os.environ.get("DIGEST_SEARCH_SHARD_PAGES", "") or SHARD_PAGES)
     ordered = [path for _key, path in sorted(pages)]
