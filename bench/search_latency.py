@@ -23,12 +23,14 @@ and bytes are what the server sent, headers included, from opening the page
 to the end of the first query (the network idle again); "after typing"
 counts only what the query itself fetched.
 
-A third row, "header box", starts on a brief page: it types the query into
-the header search box at 8 characters a second, presses Enter, and times
-from Enter to the first result link (or "No results") on the search page it
-lands on.
+The "header box" row starts on a brief page that has loaded: it types the
+query into the header search box at 8 characters a second, presses Enter,
+and times from Enter to the first result link (or "No results") on the
+search page it lands on. Its requests and bytes count from opening the brief
+page, so they include that page's own.
 
-Figures are medians over queries and runs. Nothing here is part of the test
+Figures are medians over queries and runs; a line under each table gives
+each query's median. Nothing here is part of the test
 suite; it needs Chromium (/usr/bin/chromium or $CHROMIUM) and Playwright.
 """
 
@@ -374,8 +376,8 @@ def measure(corpus: Path, n: int | None, runs: int, gzip_text: bool, at_load: bo
     site, default = prepare(corpus, n, maker)
     ours_url, stop_ours, ours_log = serve(site, PREFIX, gzip_text)
     default_url, stop_default, default_log = serve(default, "/", gzip_text)
-    rows: dict[str, list[Sample]] = {"ai-digest search page": [], "Pagefind Default UI": [],
-                                     "ai-digest header box": []}
+    rows: dict[str, list[Sample]] = {"ai-digest search page": [], "ai-digest header box": [],
+                                     "Pagefind Default UI": []}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -411,6 +413,9 @@ def print_rows(label: str, rows: dict[str, list[Sample]]) -> None:
         ms = med("ms")
         print(f"{name:<24} {ms / 1000:>10.2f} s {ms / base:>9.2f} {med('requests'):>9.0f} {med('bytes') / 1024:>7.0f}   "
               f"{med('after_requests'):>12.0f} {med('after_bytes') / 1024:>7.0f}")
+    for name, samples in rows.items():
+        by_query = {q: statistics.median(s.ms for s in samples if s.query == q) / 1000 for q in QUERIES}
+        print(f"  {name}: " + ", ".join(f"{q} {ms:.2f} s" for q, ms in by_query.items()))
     if missing:
         print(f"(no match in this corpus for {', '.join(repr(q) for q in missing)}: "
               "timed to the page saying so instead of to a result)")

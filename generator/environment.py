@@ -17,7 +17,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "PAGEFIND_BINARY_PATH": ("build, serve", "the Pagefind program to index with, instead of the one "
                                              "installed with the pagefind package"),
     "DIGEST_SEARCH_SHARD_PAGES": ("build, serve", "pages in the smallest full search-index shard (default: 256); "
-                                                  "larger shards are powers of two of it"),
+                                                  "larger shards are powers of two of it, up to 8 of it (more once a "
+                                                  "site has over 8 shards of the largest size)"),
     "NO_COLOR": ("all", "when set (to anything), errors and warnings are never coloured"),
     "FORCE_COLOR": ("all", "when set, errors and warnings are coloured even when stderr is not a terminal"),
     "TERM": ("all", "'dumb' turns colour off, and the progress line of build and ingest"),

@@ -122,7 +122,9 @@ def _run_pagefind(site: Path, bundle: Path, started: float) -> dict:
 
 
 # -- shards: an index in parts, so a new brief re-indexes one small part ------------
-SHARD_PAGES = 256  # pages in the smallest full shard
+SHARD_PAGES = 256  # pages in the smallest full shard (a unit)
+SHARD_CAP_UNITS = 8  # units in the largest shard while the site has at most SHARD_TOP of them
+SHARD_TOP = 8  # the most shards of the largest size; past it, the largest size doubles
 SHARDS_DIR = "pagefind-shards"
 SHARD_FORMAT = 2  # in every shard's name: shards written by an older layout are never taken as whole
 SHARD_LIST = "shards.json"  # in pagefind/: the browser's list of shards (write_browser_manifest)
@@ -131,18 +133,55 @@ SHARD_LIST = "shards.json"  # in pagefind/: the browser's list of shards (write_
 def plan_shards(pages: list[tuple[tuple, str]]) -> list[list[str]]:
     """Split (sort key, page path) pairs, oldest first, into log-structured shards.
 
-    The full units of SHARD_PAGES pages are grouped like the bits of a binary
-    counter (the oldest shard is the largest power of two of units, then the
-    next, ...), and the newest pages that fill no unit form one small shard.
-    A new page changes only that small shard until it fills a unit; then
-    shards merge, as a counter carries. A site of N pages has at most
-    log2(N / SHARD_PAGES) + 2 shards, so a query loads few parts.
+    Pages come in units of SHARD_PAGES. The oldest pages fill shards of the
+    largest size, `cap` units; the units left over are grouped like the bits of
+    a binary counter (the largest power of two first, then the next, ...); the
+    newest pages that fill no unit form one small shard. A new page changes only
+    that small shard until it fills a unit; then shards merge as a counter
+    carries, up to `cap` units, where a shard stops growing.
+
+    `cap` is SHARD_CAP_UNITS (2,048 pages) until the site has more than
+    SHARD_TOP shards of that size, then the smallest power of two of units that
+    keeps it to SHARD_TOP: a site of N pages has at most
+    SHARD_TOP + log2(cap) + 1 shards, so the requests a query makes (one index
+    chunk per shard and word) grow with the logarithm of the site. When `cap`
+    doubles, the full shards merge in pairs, once, as a binary counter's
+    carries do.
+
+    Why 2,048 pages: Pagefind answers a query by scoring every matching page in
+    each shard and handing the results over as one JSON string per shard, which
+    costs more than linearly in a shard's size; each shard also costs a request
+    and a little time to read its index chunk. Measured at 10,000 briefs
+    (10,501 pages) with bench/make_corpus.py, on a busy 2-core machine: the
+    CPU time of Pagefind 1.5 in Node reading the index chunks for "procurement"
+    (6,364 matches) and searching it the first time (median of 5, ms), and the
+    search page in Chromium over the emulated intranet (bench/search_latency.py,
+    median of "governance", "procurement" and "reward hacking", twice each):
+
+        largest shard  shards  CPU: chunks + search   first result  header box  requests  KiB
+        8,192 (no cap)    4       115 + 538 = 653        0.52 s       0.61 s       43      405
+        4,096             5       154 + 424 = 578        0.45 s       0.55 s       46      436
+        2,048             7       136 + 284 = 420        0.48 s       0.48 s       52      521
+        1,024            12       268 + 301 = 569        0.53 s       0.51 s       67      605
+
+    In the browser the three capped sizes are within the machine's noise of
+    each other; the CPU a common word costs is lowest at 2,048, which matters
+    most on readers' slower machines, for some 85 KiB more than 4,096 on a
+    reader's first search (still below Pagefind's Default UI, 612 KiB).
     """
     unit = int(os.environ.get("DIGEST_SEARCH_SHARD_PAGES", "") or SHARD_PAGES)
     ordered = [path for _key, path in sorted(pages)]
-    units, shards, at = len(ordered) // unit, [], 0
-    for bit in reversed(range(units.bit_length())):
-        if units >> bit & 1:
+    units = len(ordered) // unit
+    cap = SHARD_CAP_UNITS
+    while units > cap * SHARD_TOP:
+        cap *= 2
+    shards, at = [], 0
+    for _ in range(units // cap):
+        shards.append(ordered[at:at + cap * unit])
+        at += cap * unit
+    rest = units % cap
+    for bit in reversed(range(rest.bit_length())):
+        if rest >> bit & 1:
             size = (1 << bit) * unit
             shards.append(ordered[at:at + size])
             at += size

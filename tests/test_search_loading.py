@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, build, serve_folder
+from conftest import REPO, brief_text, build, serve_folder
 from generator.search import write_browser_manifest
 from generator.templates import EVERY_PAGE_WORD
 
@@ -188,10 +188,88 @@ def test_the_header_box_starts_search_on_focus_and_fetches_what_is_typed(page, s
     wait_until(page, lambda: kinds(urls, ".pf_meta"))
     page.locator("#header-q").press_sequentially("procurement", delay=40)
     wait_until(page, lambda: kinds(urls, ".pf_index"))  # the word's index chunk, before Enter
+    page.locator("h1").click()
+    page.click("#header-q")  # focus again: Pagefind is not started twice
+    assert len(kinds(urls, "pagefind.js")) == len(kinds(urls, ".pagefind")) == len(kinds(urls, ".pf_meta")) == 1
     page.keyboard.press("Enter")
     wait_done(page)
     assert page.input_value("#q") == "procurement"
     assert page.locator(".search-result-title a").count() > 0
+
+
+# -- the browser's cache -----------------------------------------------------------
+def documented_cache_policy() -> list[tuple[re.Pattern, str]]:
+    """The Cache-Control rules of docs/security-headers.md's nginx map, in order, the default last."""
+    text = (REPO / "docs" / "security-headers.md").read_text(encoding="utf-8")
+    block = text.split("map $uri $digest_cache_control {", 1)[1].split("}", 1)[0]
+    rules = []
+    for line in block.strip().splitlines():
+        pattern, value = line.strip().rstrip(";").split(None, 1)
+        rules.append((re.compile(".*" if pattern == "default" else pattern.lstrip("~")), value.strip('"')))
+    assert rules[-1][1] == "no-cache" and len(rules) >= 3
+    return rules
+
+
+def serve_with_cache_policy(folder: Path, prefix: str):
+    """Like serve_folder, with the documented Cache-Control on every response; logs what reaches it."""
+    from conftest import _QuietHandler, free_port
+    import http.server
+    import threading
+
+    rules = documented_cache_policy()
+    log: list[tuple[str, int]] = []
+
+    class Handler(_QuietHandler):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, directory=str(folder), **kw)
+
+        def translate_path(self, path):
+            return super().translate_path("/" + path[len(prefix):] if path.startswith(prefix) else "/__missing__")
+
+        def end_headers(self):
+            path = self.path.split("?", 1)[0]
+            self.send_header("Cache-Control", next(value for rule, value in rules if rule.search(path)))
+            super().end_headers()
+
+        def send_response(self, code, message=None):
+            log.append((self.path, code))
+            super().send_response(code, message)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}{prefix}", server, log
+
+
+IMMUTABLE = re.compile(r"/pagefind-shards/|\.pf_(meta|index|filter|fragment)$")
+
+
+def test_a_second_visit_takes_every_content_named_index_file_from_the_browsers_cache(browser, sharded):
+    _url, root = sharded
+    url, server, log = serve_with_cache_policy(root / "site", PREFIX)
+    context = browser.new_context()
+    try:
+        visits = []
+        for _ in range(2):
+            page = context.new_page()
+            before = len(log)
+            page.goto(url + "search/?q=procurement")
+            wait_done(page)
+            page.click("#filter-summary-action")
+            counted(page, "action")
+            page.wait_for_load_state("networkidle")
+            visits.append(log[before:])
+            page.close()
+        first, second = visits
+        assert any(IMMUTABLE.search(path.split("?")[0]) for path, _code in first)
+        assert any("/pagefind-shards/" in path for path, _code in first)
+        assert [path for path, _code in second if IMMUTABLE.search(path.split("?")[0])] == []
+        # what may change between builds is asked about again, and is not sent again when it has not
+        again = {path.split("?")[0]: code for path, code in second}
+        assert again[PREFIX + "pagefind/shards.json"] == 304
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
 
 
 # -- shards ------------------------------------------------------------------------
@@ -246,3 +324,136 @@ def test_a_query_fetches_one_chunk_per_shard_and_nothing_else(page, sharded):
     assert 0 < len(kinds(later, ".pf_index")) <= shard_count(root)
     assert kinds(later, ".pf_meta") == kinds(later, ".pf_filter") == []
     assert len(kinds(later, ".pf_fragment")) <= 20
+
+
+# -- the header box hands its first page of results to the search page ----------------
+HANDOFF_KEY = "digest-search-first-page"  # site.js writes it, search.js reads it
+
+
+class Held:
+    """Requests matching a pattern wait until released (the page's workers' requests included)."""
+
+    def __init__(self, page, pattern: str):
+        self.routes: list = []
+        self.released = False
+        page.route(pattern, self._handle)
+
+    def _handle(self, route):
+        if self.released:
+            route.continue_()
+        else:
+            self.routes.append(route)
+
+    def release(self) -> None:
+        self.released = True
+        for route in self.routes:
+            route.continue_()
+
+
+def test_enter_in_the_header_box_shows_its_results_before_the_search_page_starts_pagefind(page, served):
+    found = record(page)
+    page.goto(served + "briefs/")
+    page.click("#header-q")
+    page.locator("#header-q").press_sequentially("procurement", delay=40)
+    wait_until(page, lambda: kinds(found, ".pf_fragment"))  # the pause in typing searched it
+    held = Held(page, "**/pagefind/pagefind.js")  # the search page's Pagefind cannot start
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=procurement")
+    expect()(page.locator(".search-result-title a").first).to_be_visible()
+    expect()(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ results? for .procurement.\.$"))
+    wait_until(page, lambda: bool(held.routes))
+    assert page.get_attribute("#search", "data-state") == "searching"  # its own search is still to come
+    shown = page.eval_on_selector_all(".search-result-title a", "els => els.map(a => a.getAttribute('href'))")
+    first = page.query_selector(".search-result")
+    held.release()
+    wait_done(page)
+    # the search page's own search found the same results first and left them as they were
+    after = page.eval_on_selector_all(".search-result-title a", "els => els.map(a => a.getAttribute('href'))")
+    assert after[:len(shown)] == shown and len(after) == min(20, int(page.get_attribute("#search-results", "data-count")))
+    assert first.evaluate("el => el.isConnected")
+    assert page.evaluate(f"sessionStorage.getItem('{HANDOFF_KEY}')") is None  # read once
+
+
+def test_a_query_with_no_match_hands_over_its_no_results(page, served):
+    found = record(page)
+    page.goto(served + "briefs/")
+    page.click("#header-q")
+    wait_until(page, lambda: kinds(found, ".pf_meta"))
+    page.locator("#header-q").press_sequentially("zzqqxxnothing", delay=20)
+    held = Held(page, "**/pagefind/pagefind.js")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=zzqqxxnothing")
+    expect()(page.locator("#search-status")).to_have_text("No results for \u201czzqqxxnothing\u201d. Try other words.")
+    wait_until(page, lambda: bool(held.routes))
+    held.release()
+    wait_done(page)
+    assert page.locator(".search-result").count() == 0
+
+
+def planted(url: str, q: str = "procurement", **changes) -> str:
+    record = {"q": q, "base": PREFIX, "at": None, "total": 1,
+              "items": [{"url": url, "excerpt": "A <mark>planted</mark> result", "meta": {"title": "Planted result"}}]}
+    record.update(changes)
+    return json.dumps(record)
+
+
+def plant(page, record: str) -> None:
+    page.evaluate("([key, text]) => { const r = JSON.parse(text); if (r.at === null) r.at = Date.now(); "
+                  "sessionStorage.setItem(key, JSON.stringify(r)); }", [HANDOFF_KEY, record])
+
+
+def test_a_handed_over_page_is_checked_and_used_only_for_its_own_query(page, served):
+    page.goto(served + "briefs/")
+    plant(page, planted(PREFIX + "briefs/not-a-brief/"))
+    page.goto(served + "search/?q=assurance")  # another query: not used
+    wait_done(page)
+    assert "Planted result" not in page.inner_text("#search-results")
+
+    plant(page, planted(PREFIX + "briefs/not-a-brief/"))
+    held = Held(page, "**/pagefind/pagefind.js")
+    page.goto(served + "search/?q=procurement")
+    expect()(page.locator(".search-result-title a")).to_have_text("Planted result")
+    assert page.inner_text(".search-result-excerpt mark") == "planted"
+    held.release()
+    wait_done(page)  # the page's own search replaces what it does not find
+    assert "Planted result" not in page.inner_text("#search-results")
+    assert page.locator(".search-result-title a").count() > 1
+
+
+@pytest.mark.parametrize("record", [
+    planted("https://elsewhere.example/briefs/x/"),
+    planted("javascript:alert(1)"),
+    planted("//elsewhere.example/x/"),
+    planted(PREFIX + "briefs/x/", at=1),                 # too old
+    planted(PREFIX + "briefs/x/", base="/other-site/"),  # another site on this origin
+    planted(PREFIX + "briefs/x/", items=[{"url": PREFIX + "briefs/x/", "meta": {"title": ["not", "text"]}}]),
+    planted(PREFIX + "briefs/x/", q="procurement", total="1"),
+], ids=["other-origin", "javascript", "protocol-relative", "stale", "other-base", "meta-not-text", "total-not-number"])
+def test_a_handed_over_page_that_is_not_sound_is_ignored(page, served, record):
+    page.goto(served + "briefs/")
+    plant(page, record)
+    held = Held(page, "**/pagefind/pagefind.js")
+    page.goto(served + "search/?q=procurement")
+    page.wait_for_selector("#search[data-state=searching]", state="attached")  # search.js has read it
+    assert page.locator(".search-result").count() == 0
+    held.release()
+    wait_done(page)
+    assert page.locator(".search-result").count() > 0
+
+
+def test_enter_in_the_header_box_of_a_site_without_search_goes_straight_to_the_search_page(browser, project, tmp_path):
+    root = project({"content/briefs/kelp.md": brief_text("Kelp")})
+    out = tmp_path / "nosearch"
+    build(root, out, search=False)
+    url, stop = serve_folder(out, "/digest/")
+    page = browser.new_page()
+    try:
+        page.goto(url + "briefs/kelp/")
+        page.click("#header-q")
+        page.locator("#header-q").press_sequentially("kelp", delay=20)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/search/?q=kelp")
+        page.wait_for_selector("#search[data-state=unavailable]", state="attached", timeout=15000)
+    finally:
+        page.close()
+        stop()

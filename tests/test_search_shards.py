@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import re
 import shutil
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 
 from conftest import REPO, build, serve_folder
 from generator.build import check_site
+from generator.search import SHARD_PAGES, SHARD_TOP, plan_shards
 
 PREFIX = "/ai-digest/"
 
@@ -44,6 +46,33 @@ def indexed_urls(site: Path) -> list[str]:
 
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def planned(n: int) -> list[list[str]]:
+    return plan_shards([((f"2020-{i:07d}", "b"), f"briefs/p{i:07d}/index.html") for i in range(n)])
+
+
+def test_shards_stop_growing_at_2048_pages_and_stay_few_as_a_site_grows(monkeypatch):
+    monkeypatch.delenv("DIGEST_SEARCH_SHARD_PAGES", raising=False)
+    assert [len(s) for s in planned(10_501)] == [2048] * 5 + [256, 5]
+    assert [len(s) for s in planned(1_051)] == [1024, 27]
+    assert [len(s) for s in planned(16_384)] == [2048] * 8
+    assert [len(s) for s in planned(16_640)] == [4096] * 4 + [256]  # past 8 shards of 2,048 the cap doubles
+    for n in (0, 1, 255, 256, 2_049, 10_000, 16_385, 50_000, 100_000, 1_000_000):
+        shards = planned(n)
+        assert [p for s in shards for p in s] == [f"briefs/p{i:07d}/index.html" for i in range(n)]  # oldest first, once
+        largest = max((len(s) for s in shards), default=SHARD_PAGES)
+        assert len(shards) <= SHARD_TOP + math.log2(max(largest, SHARD_PAGES) / SHARD_PAGES) + 1
+        assert len(shards) <= 2 * math.log2(n / SHARD_PAGES + 2) + SHARD_TOP  # logarithmic in the site
+
+
+def test_a_new_page_changes_only_the_shard_of_the_newest_pages_until_it_fills_a_unit(monkeypatch):
+    monkeypatch.delenv("DIGEST_SEARCH_SHARD_PAGES", raising=False)
+    for n in (100, 2_047, 2_048, 2_100, 10_000, 10_500, 16_383, 16_384, 16_500, 40_000):
+        before, after = planned(n), planned(n + 1)
+        if (n + 1) % SHARD_PAGES:
+            assert after[:-1] == [s for s in before if len(s) % SHARD_PAGES == 0]
+            assert len(after[-1]) == (n + 1) % SHARD_PAGES
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 // Search engine: Pagefind's JavaScript API, run in this worker for the search page and
 // the header box (site.js starts it). Pagefind runs here in-thread, so a query's
-// results stay in the worker: the page receives only the first page of results, each
-// as soon as its text has arrived, then the totals, then (when asked) filter counts.
+// results stay in the worker: the page receives a query's total as soon as it is known,
+// only the first page of results, each as soon as its text has arrived, and (when
+// asked) filter counts.
 //
 // pagefind/shards.json (generator/search.py, write_browser_manifest) lists the index
 // shards: the first one's Pagefind is loaded and the others are merged into it, each
@@ -152,9 +153,11 @@ const ops = {
     await pagefind.preload(term);
   },
 
-  // {term, filters, byDate, size} -> items posted as they come, then {handle, shown, total}
+  // {term, filters, byDate, size} -> the total and the items posted as they come,
+  // then {handle, shown, total}
   async search(id, request) {
     const found = await find(request.term, request.filters, request.byDate);
+    found.total.then((total) => self.postMessage({ id, total }), () => {});
     const handle = ++nextHandle;
     searches.set(handle, found);
     while (searches.size > KEEP) { searches.delete(searches.keys().next().value); } // the oldest
@@ -188,13 +191,6 @@ const ops = {
     }
     await Promise.all(jobs);
     return out;
-  },
-
-  // The header box: the first page of results for what is typed, fetched into the cache.
-  async prefetch(term, size) {
-    const { pagefind } = await ready();
-    const found = await pagefind.search(term);
-    await Promise.all(found.results.slice(0, size).map((r) => r.data()));
   },
 };
 

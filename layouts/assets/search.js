@@ -9,6 +9,9 @@
 // - as the reader types: the index chunks of the words typed so far;
 // - for a query: its first page of results, each shown as soon as its text arrives;
 //   filter counts come afterwards and never hold the list back;
+// - arriving from the header box on another page: the first results that box already
+//   found (site.js), shown at once, then checked against this page's own search once
+//   Pagefind has loaded here (a result both have stays on screen as it is);
 // - a filter group's data only once the reader opens that group (or the URL selects
 //   values in it), never for every query.
 (function () {
@@ -29,6 +32,8 @@
   var TYPING_MS = 150;     // search this long after the last keystroke
   var PRELOAD_CHARS = 3;   // fetch a word's index chunks while typing, from this many letters
   var NEW_ENTRY_MS = 1500; // typing after a pause this long starts a new history entry
+  var HANDOFF_KEY = "digest-search-first-page"; // written by site.js's header box
+  var HANDOFF_MAX_AGE_MS = 60000;
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
 
@@ -299,11 +304,16 @@
     }
     root.setAttribute("data-state", "searching");
     list.setAttribute("aria-busy", "true");
-    var fresh = true; // the previous results stay until the first new one arrives
+    // The results on screen stay until the first one that differs arrives; those before
+    // it (the same page with the same excerpt) are kept as they are, focus included.
+    var at = 0;
     var show = function (item) {
       if (seq !== searchSeq) { return; }
-      if (fresh) { list.replaceChildren(); fresh = false; }
+      var old = list.children[at];
+      if (old && old.digestKey === keyOf(item)) { at++; return; }
+      while (list.children.length > at) { list.removeChild(list.lastChild); }
       list.appendChild(renderResult(item));
+      at++;
     };
     var done;
     try {
@@ -314,7 +324,7 @@
       return;
     }
     if (seq !== searchSeq) { return; } // a newer search has started
-    if (fresh) { list.replaceChildren(); }
+    while (list.children.length > at) { list.removeChild(list.lastChild); }
     current = { handle: done.handle, total: done.total };
     shownCount = done.shown;
     updateMore(done.total);
@@ -426,9 +436,14 @@
     parent.appendChild(sep);
   }
 
+  function keyOf(d) {
+    return d.url + "\n" + (d.excerpt || "");
+  }
+
   function renderResult(d) {
     var meta = d.meta || {};
     var item = element("li", "search-result" + (meta.kind === "issue" ? " search-result-issue" : ""));
+    item.digestKey = keyOf(d);
     var heading = element("h2", "search-result-title");
     var link = element("a", "", meta.title || d.url);
     link.href = d.url;
@@ -552,6 +567,43 @@
     });
   }
 
+  // -- arriving from the header box ---------------------------------------------
+  // The first results (or none) the header box on the previous page found for this very
+  // query, in this tab, within the last minute; read once. Anything else is ignored.
+  function handedOver(s) {
+    var record;
+    try {
+      record = JSON.parse(window.sessionStorage.getItem(HANDOFF_KEY) || "null");
+      window.sessionStorage.removeItem(HANDOFF_KEY);
+    } catch (err) {
+      return null;
+    }
+    if (!record || typeof record !== "object" || !s.q || record.q !== s.q || s.sort || hasFilters(s)) { return null; }
+    var age = Date.now() - record.at;
+    if (record.base !== base || !(age >= 0 && age < HANDOFF_MAX_AGE_MS)) { return null; }
+    if (typeof record.total !== "number" || !Array.isArray(record.items)) { return null; }
+    if (!record.items.length && record.total !== 0) { return null; }
+    return record.items.every(sound) ? record : null;
+  }
+
+  // A result as the search worker sends it: a link into this site, text fields only.
+  function sound(d) {
+    if (!d || typeof d.url !== "string" || d.url.indexOf(base) !== 0) { return false; }
+    var url;
+    try { url = new URL(d.url, window.location.href); } catch (err) { return false; }
+    if (url.origin !== window.location.origin || url.pathname.indexOf(base) !== 0) { return false; }
+    if (d.excerpt !== undefined && typeof d.excerpt !== "string") { return false; }
+    var meta = d.meta;
+    return !!meta && typeof meta === "object" &&
+      Object.keys(meta).every(function (k) { return typeof meta[k] === "string"; });
+  }
+
+  function showHandedOver(s, record) {
+    record.items.forEach(function (item) { list.appendChild(renderResult(item)); });
+    list.setAttribute("data-count", String(record.total));
+    setStatus(describe(s, record.total));
+  }
+
   async function start() {
     var s = stateFromUrl();
     input.value = s.q;
@@ -559,6 +611,8 @@
     buildFilters();
     applyToForm(s);
     wire();
+    var given = handedOver(s);
+    if (given) { showHandedOver(s, given); }
     run(s); // waits for Pagefind; typing meanwhile starts a newer search that wins
     try {
       await engine;

@@ -42,8 +42,9 @@
   // The search page starts it as it loads, the header box when it gets focus, so
   // Pagefind's library, its WebAssembly and every shard's metadata arrive before the
   // first query. assets/search-worker.js does the searching; this is its messenger:
-  // call(op, args, onItem) resolves with the worker's answer, and passes each item the
-  // worker streams before it (results, as their text arrives) to onItem.
+  // call(op, args, onItem, onTotal) resolves with the worker's answer, and passes each
+  // item the worker streams before it (results, as their text arrives) to onItem, and
+  // a search's total, as soon as it is known, to onTotal.
   var started = null;
   function startSearch(base, index) {
     if (started) { return started; }
@@ -63,10 +64,10 @@
       }
       var pending = {};
       var seq = 0;
-      var call = function (op, args, onItem) {
+      var call = function (op, args, onItem, onTotal) {
         return new Promise(function (res, rej) {
           var id = ++seq;
-          pending[id] = { res: res, rej: rej, onItem: onItem };
+          pending[id] = { res: res, rej: rej, onItem: onItem, onTotal: onTotal };
           worker.postMessage({ id: id, op: op, args: args || [] });
         });
       };
@@ -76,6 +77,10 @@
         if (!p) { return; }
         if (m.item) {
           if (p.onItem) { p.onItem(m.item); }
+          return;
+        }
+        if (m.total !== undefined && !("result" in m)) {
+          if (p.onTotal) { p.onTotal(m.total); }
           return;
         }
         delete pending[m.id];
@@ -94,12 +99,20 @@
   }
   window.digestSearch = startSearch;
 
-  // The header box on other pages: start search on focus, fetch the index chunks of
-  // what is typed at each keystroke, and at each pause search it and fetch the text of
-  // its first page of results, so the search page it submits to finds them all in the
-  // browser's cache.
-  var PRELOAD_MS = 150;
-  var FIRST_PAGE = 20; // results on the search page's first page (search.js PAGE_SIZE)
+  // The header box on other pages. Focus starts search (above); each keystroke fetches
+  // the index chunks of what is typed; a pause in typing searches it. Enter waits for
+  // that search's first results (HANDOFF_ITEMS of them, or all there are) and hands
+  // them to the search page it submits to (sessionStorage, this tab only), which shows
+  // them at once and checks them against its own search, which adds the rest of its
+  // first page, when its Pagefind has loaded (search.js). Waiting here is quicker than
+  // going at once: this page's Pagefind is already running, the search page's would
+  // have to start first. Without JavaScript, when search is unavailable or fails, or
+  // after HANDOFF_MS, the form submits as it is.
+  var PAUSE_MS = 300;     // a pause this long searches what is typed (each search costs the worker time)
+  var FIRST_PAGE = 20;    // results on the search page's first page (search.js PAGE_SIZE)
+  var HANDOFF_ITEMS = 5;  // about a screenful
+  var HANDOFF_MS = 3000;  // the longest Enter waits before going to the search page anyway
+  var HANDOFF_KEY = "digest-search-first-page";
   function setupHeaderSearch() {
     var form = document.querySelector(".header-search");
     var box = document.getElementById("header-q");
@@ -107,7 +120,35 @@
     var base = form.getAttribute("data-base"), index = form.getAttribute("data-index");
     if (!base || !index) { return; }
     var timer = null;
+    var latest = null;    // the last search started here: {q, result}
+    var leaving = false;  // Enter was pressed: the page is on its way to the search page
     var ignore = function () {};
+
+    // The first results for q and their total: {items, total}, resolved once there are
+    // enough to hand over (more may follow into items until the page goes).
+    function firstResults(q) {
+      if (latest && latest.q === q) { return latest.result; }
+      var found = { items: [], total: null };
+      var result = new Promise(function (resolve, reject) {
+        var enough = function () {
+          if (found.total !== null && found.items.length >= Math.min(HANDOFF_ITEMS, found.total)) { resolve(found); }
+        };
+        startSearch(base, index).then(function (search) {
+          var request = { term: q, filters: {}, byDate: false, size: FIRST_PAGE };
+          return search.call("search", [request], function (item) { found.items.push(item); enough(); },
+            function (total) { found.total = total; enough(); });
+        }).then(function (done) { found.total = done.total; resolve(found); }, reject);
+      });
+      result.catch(ignore);
+      latest = { q: q, result: result };
+      return result;
+    }
+
+    function handOver(q, found) {
+      var record = { q: q, base: base, at: Date.now(), total: found.total, items: found.items };
+      try { window.sessionStorage.setItem(HANDOFF_KEY, JSON.stringify(record)); } catch (err) { /* storage off: no handoff */ }
+    }
+
     box.addEventListener("focus", function () { startSearch(base, index).catch(ignore); });
     box.addEventListener("input", function () {
       window.clearTimeout(timer);
@@ -117,9 +158,25 @@
       }
       timer = window.setTimeout(function () {
         var q = box.value.trim();
-        if (q.length < 3) { return; }
-        startSearch(base, index).then(function (search) { return search.call("prefetch", [q, FIRST_PAGE]); }).catch(ignore);
-      }, PRELOAD_MS);
+        if (q.length >= 3) { firstResults(q); }
+      }, PAUSE_MS);
+    });
+    form.addEventListener("submit", function (e) {
+      var q = box.value.trim();
+      if (!q || !started || leaving) { return; } // a plain submit
+      e.preventDefault();
+      leaving = true;
+      form.setAttribute("aria-busy", "true");
+      window.clearTimeout(timer);
+      var go = function () { form.submit(); };
+      var deadline = new Promise(function (resolve) { window.setTimeout(resolve, HANDOFF_MS); });
+      Promise.race([firstResults(q), deadline]).then(function (found) {
+        if (found) { handOver(q, found); }
+      }).then(go, go);
+    });
+    window.addEventListener("pageshow", function () { // back from the search page
+      leaving = false;
+      form.removeAttribute("aria-busy");
     });
   }
 
