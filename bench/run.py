@@ -112,7 +112,7 @@ def run_size(n: int, args, results: dict) -> None:
     counter = 0
     for run in range(args.runs + args.warmup):  # warm-up runs fill the disk cache and are not counted
         counted = run >= args.warmup
-        for d in (corpus / "site", corpus / ".digest-cache"):
+        for d in (corpus / "site", corpus / ".site.spare", corpus / ".digest-cache"):
             shutil.rmtree(d, ignore_errors=True)
         cold = measure_tree(digest(corpus, "--no-search"), env=env)
         nochange = measure_tree(digest(corpus, "--no-search"), env=env)
@@ -124,7 +124,7 @@ def run_size(n: int, args, results: dict) -> None:
         addone = measure_tree(digest(corpus, "--no-search"), env=env)
         added.unlink()
         if args.search:
-            for d in (corpus / "site", corpus / ".digest-cache"):
+            for d in (corpus / "site", corpus / ".site.spare", corpus / ".digest-cache"):
                 shutil.rmtree(d, ignore_errors=True)
             coldsearch = measure_tree(digest(corpus), env=env)  # everything, index included, from nothing
             touch_one(corpus)
