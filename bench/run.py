@@ -185,7 +185,7 @@ def describe_serve(result: dict) -> str:
 
 
 STAGES = (  # (label, function as pstats names it: file suffix, function name)
-    ("outside the build (CLI)", None, None),
+    ("the command around it", None, None),
     ("load and validate", "generator/stages.py", "load_and_validate"),
     ("  reading files", "generator/load.py", "find_content"),
     ("  parsing new briefs", "generator/validate.py", "parse_brief"),
@@ -194,7 +194,7 @@ STAGES = (  # (label, function as pstats names it: file suffix, function name)
     ("render, check, write", "generator/produce.py", "update_tree"),
     ("  Markdown", "generator/markdown.py", ("render_block", "render_inline")),
     ("  Jinja", "jinja2/environment.py", "render"),
-    ("  email editions", "generator/email.py", "email_context"),
+    ("  email editions", "generator/render.py", ("_email_html", "_email_text")),
     ("  disclaimer check", "generator/check_output.py", "check_page"),
     ("search index", "generator/stages.py", "index"),
     ("manifest", "generator/stages.py", "write_manifest"),
@@ -245,11 +245,9 @@ def profile(n: int, keep: bool) -> None:
     for label, suffix, func in STAGES:
         cells = []
         for st in stats.values():
-            if suffix is None:
-                total = st.total_tt
-                build = sum(v[3] for key, v in st.stats.items() if key[0].endswith("generator/build.py")
-                            and key[2] == "build_site")
-                cells.append(total - build)
+            if suffix is None:  # the command around the build: argument parsing, printing the report
+                cum = lambda f, n: sum(v[3] for key, v in st.stats.items() if key[0].endswith(f) and key[2] == n)  # noqa: E731
+                cells.append(cum("generator/cli.py", "main") - cum("generator/build.py", "build_site"))
                 continue
             names = func if isinstance(func, tuple) else (func,)
             cells.append(sum(v[3] for key, v in st.stats.items() if key[0].endswith(suffix) and key[2] in names))
