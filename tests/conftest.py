@@ -131,6 +131,17 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@pytest.fixture
+def site_without_search(project, tmp_path):
+    """A one-brief site ("Kelp") built with --no-search and served under /digest/: its base URL."""
+    root = project({"content/briefs/kelp.md": brief_text("Kelp")})
+    out = tmp_path / "nosearch"
+    build(root, out, search=False)
+    url, stop = serve_folder(out, "/digest/")
+    yield url
+    stop()
+
+
 def serve_folder(folder: Path, prefix: str = "/"):
     """Serve `folder` at http://127.0.0.1:PORT<prefix> in a thread. Returns (base_url, stop)."""
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"

@@ -268,16 +268,11 @@ def test_search_under_another_prefix(browser, project, tmp_path):
         stop()
 
 
-def test_a_site_built_without_search_says_so(browser, project, tmp_path):
-    root = project({"content/briefs/kelp.md": brief_text("Kelp")})
-    out = tmp_path / "nosearch"
-    build(root, out, search=False)
-    url, stop = serve_folder(out, "/digest/")
+def test_a_site_built_without_search_says_so(browser, site_without_search):
     page = browser.new_page()
     try:
-        page.goto(url + "search/?q=kelp")
+        page.goto(site_without_search + "search/?q=kelp")
         page.wait_for_selector("#search[data-state=unavailable]", state="attached", timeout=15000)
         assert "not available" in page.inner_text("#search-status")
     finally:
         page.close()
-        stop()

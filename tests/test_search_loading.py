@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, brief_text, build, serve_folder
+from conftest import REPO, build, serve_folder
 from generator.search import write_browser_manifest
 from generator.templates import EVERY_PAGE_WORD
 
@@ -441,11 +441,8 @@ def test_a_handed_over_page_that_is_not_sound_is_ignored(page, served, record):
     assert page.locator(".search-result").count() > 0
 
 
-def test_enter_in_the_header_box_of_a_site_without_search_goes_straight_to_the_search_page(browser, project, tmp_path):
-    root = project({"content/briefs/kelp.md": brief_text("Kelp")})
-    out = tmp_path / "nosearch"
-    build(root, out, search=False)
-    url, stop = serve_folder(out, "/digest/")
+def test_enter_in_the_header_box_of_a_site_without_search_goes_straight_to_the_search_page(browser, site_without_search):
+    url = site_without_search
     page = browser.new_page()
     try:
         page.goto(url + "briefs/kelp/")
@@ -456,4 +453,3 @@ def test_enter_in_the_header_box_of_a_site_without_search_goes_straight_to_the_s
         page.wait_for_selector("#search[data-state=unavailable]", state="attached", timeout=15000)
     finally:
         page.close()
-        stop()
