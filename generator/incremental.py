@@ -24,7 +24,9 @@ Glossary (every hash the build uses, and where it lives):
 
 Files, in .digest-cache/<variant>/ at the site root (safe to delete at any time):
 
-- state.pickle: the build key, the last input stamp and report, tree records.
+- state.pickle: the build key, the last input stamp and report, tree records,
+  and per search shard (named by its pages' content) the sha256 and size of
+  each of its files, so the manifest never reads the index again.
 - parsed.pickle and parsed.log: per brief file, its signature (size, mtime,
   inode, ctime), the sha256 of its bytes, the day it was checked on (date
   warnings depend on it) and the parsed brief with its diagnostics. A file
