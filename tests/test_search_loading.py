@@ -11,6 +11,7 @@ import gzip
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,9 @@ def test_the_first_results_do_not_wait_for_filter_counts(page, served):
     assert page.locator(".search-result-title a").count() > 0
     assert page.get_attribute("#search", "data-counts") == "pending"
     assert page.locator("#filter-group-tag .search-count").count() == 0
+    deadline = time.monotonic() + 15
+    while not held and time.monotonic() < deadline:  # the request may still be on its way to the route
+        page.wait_for_timeout(50)  # hands Playwright the turn in which it calls the route handler
     assert held
     for route in held:
         route.continue_()
