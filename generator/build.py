@@ -23,13 +23,14 @@ import generator
 from generator.diagnostics import ContentError, Diagnostic
 from generator.incremental import Memory, cache_folder, input_stamp, tree_id, variant_for, wait_past_tick
 from generator.templates import layout_dirs
+from generator.write import (BuildLock, EnvironmentProblem, check_out_dir, discard, is_environment_error,
+                             make_staging, recover, swap_in)
+
 if TYPE_CHECKING:  # names for the annotations only
     from collections.abc import Callable
 
     from generator.config import SiteConfig
     from generator.model import Content
-from generator.write import (BuildLock, EnvironmentProblem, check_out_dir, discard, is_environment_error,
-                             make_staging, recover, swap_in)
 
 
 @dataclass
