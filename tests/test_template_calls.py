@@ -1,0 +1,57 @@
+"""Calls in templates: the build's faster call path must behave exactly as Jinja's own."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+
+from generator.templates import make_environment
+
+
+@pytest.fixture()
+def env(tmp_path):
+    (tmp_path / "layouts").mkdir()
+    return make_environment(tmp_path)
+
+
+def test_functions_marked_pass_context_still_get_the_context(env):
+    @jinja2.pass_context
+    def who(context, greeting):
+        return f"{greeting}, {context['name']}"
+
+    @jinja2.pass_environment
+    def env_name(environment):
+        return type(environment).__name__
+
+    class Greeter:  # a callable object whose __call__ asks for the context
+        @jinja2.pass_context
+        def __call__(self, context):
+            return context["name"].upper()
+
+    out = env.from_string("{{ who('Hello') }} {{ env_name() }} {{ greeter() }}").render(
+        who=who, env_name=env_name, greeter=Greeter(), name="Ada")
+    assert out == "Hello, Ada Environment ADA"
+
+
+def test_plain_functions_methods_builtins_and_macros_are_called_with_their_arguments(env):
+    class Box:
+        def double(self, n):
+            return n * 2
+
+    template = env.from_string(
+        "{% macro tag(x, cls='c') %}<b class=\"{{ cls }}\">{{ x }}</b>{% endmacro %}"
+        "{{ add(1, 2) }} {{ box.double(4) }} {{ words|length }} {{ ', '.join(words) }} "
+        "{{ tag('<x>', cls='k') }} {% for w in words %}{{ tag(w) }}{% endfor %}")
+    out = template.render(add=lambda a, b: a + b, box=Box(), words=["a", "b"])
+    assert out == ('3 8 2 a, b <b class="k">&lt;x&gt;</b> <b class="c">a</b><b class="c">b</b>')
+
+
+def test_a_callable_raising_stop_iteration_gives_undefined_as_in_jinja(env):
+    def empty():
+        raise StopIteration
+
+    with pytest.raises(jinja2.UndefinedError, match="StopIteration"):
+        env.from_string("{{ empty() }}").render(empty=empty)
+    plain = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    with pytest.raises(jinja2.UndefinedError, match="StopIteration"):
+        plain.from_string("{{ empty() }}").render(empty=empty)
