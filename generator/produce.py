@@ -61,8 +61,10 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
         else:
             render.append(f)
     planned = plan.by_dest
+    fresh = held is None and not os.listdir(staging)  # a new folder: nothing to prune, no file to replace
     if held is None:
-        prune(staging, set(planned))
+        if not fresh:
+            prune(staging, set(planned))
         make_folders(staging, plan.folders())
     else:
         for dest in held.keys() - planned.keys():
@@ -85,7 +87,7 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
         records[dest] = published[dest]
     for f in render:
         _ensure_parent(staging, f.dest, made_dirs)
-    results = guard(lambda: _render_all(render, renderer, staging, jobs, progress))
+    results = guard(lambda: _render_all(render, renderer, staging, jobs, progress, fresh))
     problems = [p for r in results for p in r["problems"]]
     if problems:
         raise ContentError(problems)
@@ -103,7 +105,7 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
     return written
 
 
-def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None) -> list[dict]:
+def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None, fresh: bool = False) -> list[dict]:
     """Brief pages first (making fragments), then the rest; in workers when there is enough to do.
 
     Progress: a single process reports each page itself; forked workers only
@@ -125,7 +127,7 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None)
         counts = Counts(n) if progress is not None else None  # pages done by each worker, for progress
         tick = lambda job, forked: _ticker(progress, counts, job, forked, base, len(render))  # noqa: E731
         part = run_in_workers(lambda job, count: _render_slice(slices[job], renderer, staging, expected, count > 1,
-                                                               tick(job, count > 1)),
+                                                               tick(job, count > 1), fresh),
                               n, while_waiting=counts and (lambda: progress("rendering pages", base + counts.total(),
                                                                              len(render))))
         base += len(batch)
@@ -147,7 +149,9 @@ def _ticker(progress, counts, job: int, forked: bool, base: int, total: int):
     return lambda done: progress("rendering pages", base + done, total)
 
 
-def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: bool, tick=None) -> dict:
+def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: bool, tick=None,
+                  fresh: bool = False) -> dict:
+    """Render, check and write `files`; `fresh`: the folder held none of them (a new folder)."""
     store = renderer.store
     if forked:
         store.lookup = _reopened(store.lookup)
@@ -159,17 +163,32 @@ def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: 
         data = renderer.render(f)
         problems += check_page(f.dest, data, expected.get(f.dest, 0))
         target = os.path.join(staging, f.dest)
-        try:
-            os.unlink(target)  # never write into a file: it may be a hard link shared with the live site
-        except FileNotFoundError:
-            pass
-        with open(target, "xb") as fh:
-            fh.write(data)
+        if not fresh:
+            try:
+                os.unlink(target)  # never write into a file: it may be a hard link shared with the live site
+            except FileNotFoundError:
+                pass
+        write_new(target, data)
         done.append((f.dest, hashlib.sha256(data).hexdigest()))
         if tick is not None:
             tick(len(done))
     made = {fp: frag for fp, frag in store.made.items() if fp not in before} if forked else {}
     return {"records": done, "problems": problems, "made": made}
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def write_new(path: str, data: bytes) -> None:
+    """A new file holding `data` (an existing one is an error: it may be a hard link to the
+    live site). Three system calls, where open() adds a stat, a tty check and a seek."""
+    fd = os.open(path, _NEW_FILE, 0o666)  # the umask applies, as with open()
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def _reopened(lookup):
