@@ -252,5 +252,26 @@ def make_plan(site, key: str, fingerprints: dict[str, str], text_hashes: dict[st
     return Plan(files)
 
 
-__all__ = ["KINDS", "RESERVED", "Plan", "PlannedFile", "PageKind", "Pager", "make_plan", "listing",
+def by_period(files: list[PlannedFile], site) -> list[PlannedFile]:
+    """`files` in order of the newest brief each shows, newest first (stable otherwise).
+
+    Rendered in this order, the tag, source, action, issue and email pages of
+    the same weeks come together, so a brief's fragments, kept decoded only for
+    a while, are unpacked about once rather than once per kind of listing."""
+    rank = {b.slug: i for i, b in enumerate(site.briefs)}
+
+    def newest(f: PlannedFile) -> int:
+        args = f.args
+        if f.kind in ("briefs", "tag", "source") and args[-1]:
+            return rank.get(args[-1][0], 0)
+        if f.kind == "action" and args[-1]:
+            return rank.get(args[-1][0][0], 0)
+        if f.kind in ("issue", "email-html", "email-text"):
+            issue = site.issue_of.get(args[0])
+            return rank.get(issue.briefs[0].slug, 0) if issue and issue.briefs else 0
+        return 0
+    return sorted(files, key=newest)
+
+
+__all__ = ["KINDS", "by_period", "RESERVED", "Plan", "PlannedFile", "PageKind", "Pager", "make_plan", "listing",
            "expected_lists", "FEED_SIZE"]

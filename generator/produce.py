@@ -28,7 +28,7 @@ from pathlib import Path
 from generator.check_output import check_page
 from generator.diagnostics import ContentError
 from generator.parallel import Counts, default_jobs, run_in_workers
-from generator.plan import KINDS, Plan, expected_lists
+from generator.plan import KINDS, Plan, by_period, expected_lists
 
 PARALLEL_FROM = 300  # files to render; below this a second process costs more than it saves
 
@@ -116,7 +116,7 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
         jobs = 1
     expected = expected_lists(renderer.site)
     briefs = [f for f in render if f.kind == "brief"]
-    others = [f for f in render if f.kind != "brief"]
+    others = by_period([f for f in render if f.kind != "brief"], renderer.site)
     results = []
     base = 0  # pages of earlier batches, for progress
     for batch in (briefs, others):
@@ -156,7 +156,6 @@ def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: 
     if forked:
         store.lookup = _reopened(store.lookup)
         store.made = {}
-        store.keep_all = False
     before = set(store.made)
     problems, done = [], []
     for f in files:

@@ -15,13 +15,14 @@ from markupsafe import Markup
 
 from generator.assemble import Group, Issue, Site
 from generator.fragments import BriefView, Fragments, render_fragments
+from generator.incremental import pack, unpack
 from generator.markdown import first_sentence, html_to_text, render_block
 from generator.model import Week
 from generator.slugs import slugify
 from generator.urls import Urls
 
 
-RECENT_FRAGMENTS = 1500  # briefs' fragments kept in memory at once (a few pages' worth of every listing)
+RECENT_FRAGMENTS = 2500  # briefs' fragments kept decoded in memory at once (a few pages' worth of every listing)
 
 
 @dataclass(frozen=True)
@@ -33,38 +34,42 @@ class OutputFile:
 
 
 class FragmentStore:
-    """Each brief's fragments, by fingerprint: from memory, from `lookup` (the cache), or rendered now.
+    """Each brief's fragments, by fingerprint: decoded in memory, packed (incremental.pack), from
+    `lookup` (the cache), or rendered now.
 
-    Keeps at most RECENT_FRAGMENTS in memory (a few pages' worth of every
-    listing) unless told to keep all (a cold build hands them between
-    workers). `made` collects the ones rendered here, for the cache; one let go
-    of and asked for again is taken from there, never rendered twice.
+    Keeps at most RECENT_FRAGMENTS decoded (a few pages' worth of every
+    listing). `made` collects the ones rendered here, packed, for the cache
+    and for the processes that render the listings; `packed` holds those made
+    by other processes. One let go of and asked for again is unpacked, never
+    rendered twice.
     """
 
-    def __init__(self, lookup=None, keep_all: bool = False):
+    def __init__(self, lookup=None):
         self.lookup = lookup
-        self.keep_all = keep_all
         self.held: OrderedDict = OrderedDict()
-        self.made: dict = {}
+        self.made: dict[str, bytes] = {}
+        self.packed: dict[str, bytes] = {}
 
-    def add(self, fragments: dict) -> None:
-        self.held.update(fragments)
+    def add(self, packed: dict[str, bytes]) -> None:
+        self.packed.update(packed)
 
     def get(self, view: "BriefView", make) -> Fragments:
         held = self.held
-        frag = held.get(view.fingerprint)
+        fingerprint = view.fingerprint
+        frag = held.get(fingerprint)
         if frag is not None:
-            if not self.keep_all:
-                held.move_to_end(view.fingerprint)
+            held.move_to_end(fingerprint)
             return frag
-        frag = self.made.get(view.fingerprint)  # made here and since let go of: never render twice
-        if frag is None and self.lookup:
-            frag = self.lookup(view.fingerprint)
+        data = self.made.get(fingerprint) or self.packed.get(fingerprint)
+        if data is not None:
+            frag = unpack(data)
+        elif self.lookup:
+            frag = self.lookup(fingerprint)
         if frag is None:
             frag = make(view)
-            self.made[view.fingerprint] = frag
-        held[view.fingerprint] = frag
-        if not self.keep_all and len(held) > RECENT_FRAGMENTS:
+            self.made[fingerprint] = pack(frag)
+        held[fingerprint] = frag
+        if len(held) > RECENT_FRAGMENTS:
             held.popitem(last=False)
         return frag
 
