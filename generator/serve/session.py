@@ -399,7 +399,7 @@ class Session:
             self.plan, self.generation, self.plan_generation = plan, build_id, build_id
             self._cond.notify_all()
         warnings = tuple(checked.diagnostics)
-        self.state.publish_build(staging, build_id, warnings, site.config.base_path, pages=self)
+        self.state.publish_build(staging, build_id, warnings, site.config.base_path, pages=self, full=True)
         self._retire(old)
         self._index_wanted = True
         return SaveResult(build_id, True, time.perf_counter() - started, reason, warnings, warnings, build_id,
