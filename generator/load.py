@@ -153,6 +153,36 @@ def _not_utf8(raw: bytes, exc: UnicodeDecodeError, src_path: str) -> Diagnostic:
     )
 
 
+# what find_content does with one entry under content/ (see examine)
+FILE = "file"  # a file to classify and read
+FOLDER = "folder"  # a real folder, walked
+SKIP = "skip"  # left alone: an editor leftover or hidden file (quietly), or a symlink it does not follow (reported)
+
+
+def examine(src_path: str, abs_path: str, content_real: str, is_link: bool, is_dir: bool) -> tuple[str, Diagnostic | None]:
+    """find_content's rules for one entry, in one place: (FILE | FOLDER | SKIP, the problem to report or None).
+
+    `src_path` is "content/<path inside content/>"; `content_real` the real path of content/;
+    `is_link` and `is_dir` describe the entry itself (a link to a folder is a link, not a folder).
+    A symlink is followed only to a file inside content/; a link to a folder never is.
+    """
+    if is_ignored(src_path.rpartition("/")[2]):
+        return SKIP, None
+    if is_link:
+        target = os.path.realpath(abs_path)
+        if not os.path.exists(target):
+            return SKIP, Diagnostic(src_path, 0, 0, "error", "", "symlink is broken or loops",
+                                    "remove the link or point it at a file inside content/")
+        if os.path.commonpath([content_real, target]) != content_real:
+            return SKIP, Diagnostic(src_path, 0, 0, "error", "", "symlink points outside content/",
+                                    "content must live inside content/; copy the file in instead of linking")
+        if os.path.isdir(target):
+            return SKIP, Diagnostic(src_path, 0, 0, "error", "", "symlinked folders are not followed",
+                                    "move the folder into place instead of linking it")
+        return FILE, None
+    return (FOLDER if is_dir else FILE), None
+
+
 def find_content(root: Path, known: Callable[[str, tuple], str | None] | None = None) -> LoadResult:
     """Walk content/ without following symlinks out of it; read every content file.
 
@@ -178,25 +208,15 @@ def find_content(root: Path, known: Callable[[str, tuple], str | None] | None = 
             diags.append(Diagnostic(f"content/{rel_dir}".rstrip("/"), 0, 0, "error", "", f"cannot read folder: {exc.strerror}"))
             continue
         for entry in entries:
-            name = entry.name
-            rel = f"{rel_dir}{name}"
+            rel = f"{rel_dir}{entry.name}"
             src_path = f"content/{rel}"
-            if is_ignored(name):
-                continue
-            if entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if not os.path.exists(target):
-                    diags.append(Diagnostic(src_path, 0, 0, "error", "", "symlink is broken or loops", "remove the link or point it at a file inside content/"))
-                    continue
-                if os.path.commonpath([content_real, target]) != content_real:
-                    diags.append(Diagnostic(src_path, 0, 0, "error", "", "symlink points outside content/",
-                                            "content must live inside content/; copy the file in instead of linking"))
-                    continue
-                if os.path.isdir(target):
-                    diags.append(Diagnostic(src_path, 0, 0, "error", "", "symlinked folders are not followed", "move the folder into place instead of linking it"))
-                    continue
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((rel + "/", Path(entry.path)))
+            verdict, problem = examine(src_path, entry.path, content_real, entry.is_symlink(),
+                                       entry.is_dir(follow_symlinks=False))
+            if verdict != FILE:
+                if verdict == FOLDER:
+                    stack.append((rel + "/", Path(entry.path)))
+                elif problem is not None:
+                    diags.append(problem)
                 continue
             kind = classify(rel)
             seen += 1

@@ -39,7 +39,7 @@ def test_edit_break_fix_and_delete_a_brief_in_the_browser(project, page):
         # 1. Change the title on disk: the open page shows it without a manual reload.
         write_atomically(brief, brief_text("Changed title"))
         expect(h1).to_have_text("Changed title", timeout=WAIT_MS)
-        assert page.evaluate("window.loadedByTest === undefined")  # the page reloaded by itself
+        assert page.evaluate("window.loadedByTest") is True  # patched in place, no reload (test_serve_patch.py)
         assert serve.wait_for_line("rebuilt in ").endswith("(brief changed: content/briefs/x.md)")
 
         # 2. Break its YAML: the overlay names the file and line and shows the source line.
@@ -55,7 +55,7 @@ def test_edit_break_fix_and_delete_a_brief_in_the_browser(project, page):
         assert serve.wait_for_line("content/briefs/x.md:").startswith(expected.location)
         expect(overlay).to_have_css("position", "fixed")          # overlay.css loaded under the CSP
 
-        # 3. Fix it: the overlay goes and the page reloads with the fix.
+        # 3. Fix it: the overlay goes and the page shows the fix.
         write_atomically(brief, brief_text("Fixed title"))
         expect(h1).to_have_text("Fixed title", timeout=WAIT_MS)
         expect(page.locator("#digest-overlay")).to_have_count(0)

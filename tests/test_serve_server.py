@@ -151,3 +151,13 @@ def test_inject_goes_before_the_last_body_end_tag():
     assert inject(b"<p>&lt;/body&gt;</p></BODY></html>", tag) == b"<p>&lt;/body&gt;</p><script></script></BODY></html>"
     assert inject(b"<pre></body></pre></body>", tag) == b"<pre></body></pre><script></script></body>"
     assert inject(b"<p>fragment", tag) == b"<p>fragment<script></script>"
+
+
+def test_status_names_the_last_full_build_so_older_pages_reload_rather_than_patch(served, tmp_path):
+    state, get = served
+    assert json.loads(get("/ai-digest/__digest__/status")[2])["full"] == 0  # the fixture's build is a content one
+    state.publish_build(tmp_path / "build-1", 2, base_path="/ai-digest/", full=True)
+    state.publish_build(tmp_path / "build-1", 3, base_path="/ai-digest/")  # a content save after it
+    state.publish_error([Diagnostic("content/briefs/x.md", 1, 1, "error", "", "broken")])
+    data = json.loads(get("/ai-digest/__digest__/status")[2])
+    assert (data["build"], data["full"], data["ok"]) == (3, 2, False)

@@ -1,4 +1,4 @@
-"""digest serve: build into a temporary folder, serve it, update it on every save, reload the browser."""
+"""digest serve: build into a temporary folder, serve it, update it on every save, update the browser's page."""
 
 from __future__ import annotations
 

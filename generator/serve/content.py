@@ -1,4 +1,4 @@
-"""Read one content file again after a save, with the same rules as generator.load.find_content.
+"""Read one content file again after a save, by generator.load.find_content's rules (load.examine).
 
 The preview re-reads only what the watcher named. A path may be a file that
 was saved, created or deleted, or a folder that was created, renamed or
@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from generator.diagnostics import Diagnostic
-from generator.load import SourceFile, classify, is_ignored, read_text
+from generator.load import FILE, SourceFile, classify, examine, is_ignored, read_text
 
 
 def content_paths(root: Path, rel: str, known) -> set[str]:
@@ -34,7 +34,8 @@ def content_paths(root: Path, rel: str, known) -> set[str]:
 
 
 def read_source(root: Path, src_path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
-    """The file as find_content would load it; (None, []) when it is gone or is not content."""
+    """The file as find_content would load it, by its rules (generator.load.examine); (None, []) when it
+    is gone, is not content, or sits under a linked folder (which find_content never walks into)."""
     rel = src_path[len("content/"):]
     kind = classify(rel)
     if kind is None:
@@ -43,21 +44,12 @@ def read_source(root: Path, src_path: str) -> tuple[SourceFile | None, list[Diag
     if not os.path.lexists(path):
         return None, []
     content_real = os.path.realpath(root / "content")
-    if path.is_symlink():
-        target = os.path.realpath(path)
-        if not os.path.exists(target):
-            return None, [Diagnostic(src_path, 0, 0, "error", "", "symlink is broken or loops",
-                                     "remove the link or point it at a file inside content/")]
-        if os.path.commonpath([content_real, target]) != content_real:
-            return None, [Diagnostic(src_path, 0, 0, "error", "", "symlink points outside content/",
-                                     "content must live inside content/; copy the file in instead of linking")]
-        if os.path.isdir(target):
-            return None, []
-    elif path.is_dir():
-        return None, []
-    # A link in a parent folder would take the file out of content/: find_content never follows those.
     if os.path.realpath(path.parent) != os.path.join(content_real, *rel.split("/")[:-1]).rstrip(os.sep):
         return None, []
+    link = path.is_symlink()
+    verdict, problem = examine(src_path, str(path), content_real, link, not link and path.is_dir())
+    if verdict != FILE:
+        return None, [problem] if problem is not None else []
     try:
         text, raw, problems = read_text(path, src_path)
     except FileNotFoundError:

@@ -16,8 +16,9 @@ browser gets belongs to the newest good state of the content.
 A save of content files (the common case) re-reads and re-parses only those
 files, updates the site in place (generator.serve.sitedelta), renders the
 pages the browsers show (when they are brief pages; anything else needs the
-plan first), tells the browsers to reload, lets them load those pages (up to
-RELOAD_GRACE, until each starts its next poll), then plans the whole site again
+plan first), tells the browsers, lets them load those pages (each patches its
+open page in place or reloads it; up to RELOAD_GRACE, until each starts its
+next poll), then plans the whole site again
 (the plan is cheap next to rendering) and renders every page whose signature
 changed, in the background, one at a time, a page a request waits for first.
 
@@ -399,7 +400,7 @@ class Session:
             self.plan, self.generation, self.plan_generation = plan, build_id, build_id
             self._cond.notify_all()
         warnings = tuple(checked.diagnostics)
-        self.state.publish_build(staging, build_id, warnings, site.config.base_path, pages=self)
+        self.state.publish_build(staging, build_id, warnings, site.config.base_path, pages=self, full=True)
         self._retire(old)
         self._index_wanted = True
         return SaveResult(build_id, True, time.perf_counter() - started, reason, warnings, warnings, build_id,

@@ -18,6 +18,7 @@ from generator.diagnostics import Diagnostic
 class Snapshot:
     version: int = 0  # goes up by one on every change below
     build: int = 0  # id of the build being served; 0 before the first good build
+    full: int = 0  # id of the last build that ran every stage (templates, settings or assets may have changed)
     folder: Path | None = None  # the finished build folder being served
     diagnostics: tuple[Diagnostic, ...] = ()  # not empty: the last rebuild failed
     base_path: str = "/"  # the path prefix of base_url, where the site is served
@@ -32,6 +33,7 @@ class Snapshot:
         return {
             "version": self.version,
             "build": self.build,
+            "full": self.full,
             "ok": self.ok,
             "problems": [
                 {"path": d.path, "line": d.line, "col": d.col, "severity": d.severity,
@@ -55,9 +57,11 @@ class ServeState:
             return self._snap
 
     def publish_build(self, folder: Path, build: int, warnings: tuple[Diagnostic, ...] = (), base_path: str = "/",
-                      pages: object = None) -> Snapshot:
-        """Switch to a finished build; clears any error."""
-        return self._publish(folder=folder, build=build, diagnostics=tuple(warnings), base_path=base_path, pages=pages)
+                      pages: object = None, full: bool = False) -> Snapshot:
+        """Switch to a finished build; clears any error. `full`: it ran every stage, so a page showing
+        an older build reloads in full rather than having its body patched (its stylesheets may differ)."""
+        return self._publish(folder=folder, build=build, diagnostics=tuple(warnings), base_path=base_path, pages=pages,
+                             **({"full": build} if full else {}))
 
     def publish_error(self, diagnostics: list[Diagnostic]) -> Snapshot:
         """A rebuild failed: keep serving the last good build, remember why."""

@@ -11,7 +11,8 @@
     Array.prototype.forEach.call(buttons, function (button) {
       var target = document.getElementById(button.getAttribute("data-copy-target"));
       var status = button.parentNode.querySelector(".copy-status");
-      if (!target || !navigator.clipboard) { return; }
+      if (!target || !navigator.clipboard || button.digestReady) { return; }
+      button.digestReady = true;
       button.hidden = false;
       button.addEventListener("click", function () {
         var text = target.textContent;
@@ -116,7 +117,8 @@
   function setupHeaderSearch() {
     var form = document.querySelector(".header-search");
     var box = document.getElementById("header-q");
-    if (!form || !box || document.getElementById("search")) { return; }
+    if (!form || !box || form.digestReady || document.getElementById("search")) { return; }
+    form.digestReady = true;
     var base = form.getAttribute("data-base"), index = form.getAttribute("data-index");
     if (!base || !index) { return; }
     var timer = null;
@@ -183,4 +185,11 @@
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { setupCopy(); setupSlash(); setupHeaderSearch(); });
   } else { setupCopy(); setupSlash(); setupHeaderSearch(); }
+
+  // The preview (digest serve) patches a saved page in place rather than reloading it,
+  // once every script on the page has said here that it enhances the new elements too.
+  if (document.currentScript) {
+    (window.digestPatchAware = window.digestPatchAware || []).push(document.currentScript.src);
+  }
+  document.addEventListener("digest:patched", function () { setupCopy(); setupHeaderSearch(); });
 })();
