@@ -97,3 +97,26 @@ def test_first_sentence_is_cut_at_a_word_when_long():
     long = "word " * 100
     cut = first_sentence(long.strip(), limit=50)
     assert cut.endswith("…") and len(cut) <= 51 and not cut[:-1].endswith(" ")
+
+
+# -- the faster plain-text scan gives the same HTML as markdown-it's own ---------------
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + list("~+-:^#$%@={}>|.,") + ["data-centre", "a+b", "x@y.org", "**b**",
+                                                                     "_e_", "[a](/b)", "&amp;", "\\*", "`c`"]),
+                max_size=40).map("".join))
+def test_the_parser_gives_the_same_html_as_with_markdown_it_s_own_text_stops(text):
+    from generator.markdown import make_markdown, stock_markdown
+
+    ours, stock = make_markdown(), stock_markdown()
+    env = {"base_path": BASE_PATH}
+    assert ours.render(text, dict(env)) == stock.render(text, dict(env))
+    assert ours.renderInline(text, dict(env)) == stock.renderInline(text, dict(env))
+
+
+def test_the_faster_text_stops_are_in_use():
+    from generator.markdown import INLINE_STOPS, make_markdown
+
+    assert make_markdown().inline.terminator_re.pattern.count("\\") >= 1
+    assert make_markdown().inline.terminator_re.search("data-centre cross-border a+b x@y") is None
+    assert all(make_markdown().inline.terminator_re.search(c) for c in INLINE_STOPS)
