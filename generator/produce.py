@@ -7,8 +7,9 @@ For each planned file (see generator.plan and generator.incremental):
 - otherwise: render it, check it (the disclaimer rule), write it.
 
 Files the staging folder holds and the plan does not are removed. When the
-staging folder's records are unknown (a new folder, or one a killed build
-left), it is pruned by walking it instead.
+staging folder's records are unknown (one a killed build or a clean build
+left), it is set aside for deletion in the background and replaced by an
+empty folder: every file would be written anew anyway.
 
 Rendering runs in worker processes when there is enough of it. Each worker
 gets an explicit slice of the files to render, cut before forking; brief
@@ -61,10 +62,13 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
         else:
             render.append(f)
     planned = plan.by_dest
-    fresh = held is None and not os.listdir(staging)  # a new folder: nothing to prune, no file to replace
+    if held is None and os.listdir(staging):
+        # Unknown content (a clean build, a killed build's folder): every file will be written
+        # or linked anew, so pruning it and unlinking each file first would be pure cost.
+        # It is set aside and deleted by another process while this one renders.
+        renew(staging)
+    fresh = held is None  # a new folder: nothing to prune, no file to replace
     if held is None:
-        if not fresh:
-            prune(staging, set(planned))
         make_folders(staging, plan.folders())
     else:
         for dest in held.keys() - planned.keys():
@@ -232,23 +236,11 @@ def remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def prune(staging: Path, keep: set[str]) -> None:
-    """Remove what a folder of unknown content holds and the plan does not (search folders aside)."""
-    from generator.search import BUNDLE, SHARDS_DIR
+def renew(folder: Path) -> None:
+    """Replace `folder` with an empty one of the same mode; the old one is deleted in the background."""
+    from generator.write import remove_later
 
-    for dirpath, dirnames, filenames in os.walk(staging, topdown=True):
-        rel = os.path.relpath(dirpath, staging)
-        rel = "" if rel == "." else rel.replace(os.sep, "/")
-        if rel == "":
-            dirnames[:] = [d for d in dirnames if d not in (BUNDLE, SHARDS_DIR)]
-        for name in filenames:
-            path = f"{rel}/{name}" if rel else name
-            if path not in keep:
-                os.unlink(os.path.join(dirpath, name))
-        for name in list(dirnames):
-            if os.path.islink(os.path.join(dirpath, name)):
-                os.unlink(os.path.join(dirpath, name))
-                dirnames.remove(name)
-    for dirpath, dirnames, filenames in os.walk(staging, topdown=False):  # then the folders left empty
-        if dirpath != str(staging) and not os.listdir(dirpath):
-            os.rmdir(dirpath)
+    mode = os.stat(folder).st_mode & 0o7777
+    remove_later(folder)
+    os.mkdir(folder)
+    os.chmod(folder, mode)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from conftest import SITE_YAML, brief_text, build, make_project
 import generator.build
 import generator.incremental
 import generator.produce
+import generator.write
 
 TAGS = ["llms", "privacy", "procurement", "evaluation", "agents", "standards"]
 ACTIONS = ["Implement", "Decide", "Consider", "Monitor"]
@@ -169,6 +171,30 @@ def test_a_page_edited_by_hand_in_the_output_is_restored_by_a_clean_build(tmp_pa
     about.write_bytes(original.replace(b"About", b"Tampered"))
     build(scenario.root, out, cache=False)
     assert about.read_bytes() == original
+
+
+def test_a_clean_build_over_a_spare_folder_of_unknown_content_builds_into_a_new_one(tmp_path):
+    """With no records of what the spare holds, it is set aside and deleted in the background
+    rather than pruned and replaced file by file; nothing of it reaches the output."""
+    scenario = Scenario(tmp_path / "root", random.Random(12))
+    out = tmp_path / "root" / "site"
+    build(scenario.root, out)
+    victim = scenario.briefs()[0]
+    victim.write_text(victim.read_text().replace("Summary", "A changed summary", 1))
+    build(scenario.root, out)
+    spare = generator.write.spare_path(out)
+    assert (spare / "index.html").is_file()
+    (spare / "stray.html").write_text("left over")
+    (spare / "index.html").write_text("tampered")
+    build(scenario.root, out, cache=False)
+    assert not (out / "stray.html").exists()
+    clean = tmp_path / "clean"
+    build(scenario.root, clean, cache=False)
+    assert_same_tree(out, clean)
+    deadline = time.monotonic() + 60
+    while list(out.parent.glob(".site.old-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(out.parent.glob(".site.old-*"))  # the old folder was deleted
 
 
 def test_a_corrupt_cache_is_discarded_with_a_warning(tmp_path):
