@@ -45,15 +45,25 @@ class Fragments:
 class BriefView:
     """What templates see of a brief: its fields, its URL, and its fragments (made on first use)."""
 
-    __slots__ = ("brief", "url", "source_path", "fingerprint", "_loader", "_fragments")
+    __slots__ = ("brief", "url", "source_path", "fingerprint", "_loader", "_fragments", "_meta_line", "_meta")
 
-    def __init__(self, brief: Brief, url: str, fingerprint: str, loader, source_path: str = ""):
+    def __init__(self, brief: Brief, url: str, fingerprint: str, loader, source_path: str = "", meta_line=None):
         self.brief = brief
         self.url = url
         self.source_path = source_path  # its source's page ("sources/dta-media-releases/"), aliases merged
         self.fingerprint = fingerprint
         self._loader = loader
         self._fragments: Fragments | None = None
+        self._meta_line = meta_line  # the theme's meta_line macro
+        self._meta: Markup | None = None
+
+    @property
+    def meta(self) -> Markup:
+        """The brief's meta line (the theme's `meta_line(b)` macro), made once: its page, card
+        and entry all show it."""
+        if self._meta is None:
+            self._meta = Markup(self._meta_line(self))
+        return self._meta
 
     @property
     def fragments(self) -> Fragments:

@@ -74,6 +74,19 @@ class FragmentStore:
         return frag
 
 
+class Labels(dict):
+    """action -> its badge, from the theme's `label(action)` macro, made once per build:
+    `labels[a]` in a template is `label(a)` without a macro call per brief."""
+
+    def __init__(self, label):
+        super().__init__()
+        self.label = label
+
+    def __missing__(self, action: str) -> Markup:
+        badge = self[action] = Markup(self.label(action))
+        return badge
+
+
 class _Views(dict):
     """slug -> BriefView, each made on first use."""
 
@@ -99,6 +112,8 @@ class Renderer:
         self.store = store or FragmentStore()
         self.assets = assets or {}
         env.globals.update(self._common())  # build-wide names: macros imported without context compile once
+        env.globals["labels"] = Labels(lambda action: self._macros().label(action))
+        self._macros_module = None
         self._card = env.get_template("_card.html")
         self._entry = env.get_template("_entry.html")
         self.views = _Views(self._view)  # made when first asked for: a small rebuild needs few
@@ -113,7 +128,17 @@ class Renderer:
     def make_view(self, b) -> BriefView:
         """What templates see of a brief: its fields, links and rendered fragments."""
         return BriefView(b, self.urls.link(Urls.brief(b)), self.fingerprints[b.slug], self._load_fragments,
-                         f"sources/{self.site.source_slug.get(b.slug) or slugify(b.source.name)}/")
+                         f"sources/{self.site.source_slug.get(b.slug) or slugify(b.source.name)}/", self._meta_line)
+
+    def _meta_line(self, view: BriefView):
+        return self._macros().meta_line(view)
+
+    def _macros(self):
+        """The theme's _macros.html as a module, made when a page first needs it (so an error
+        in it is reported as a template error at its line)."""
+        if self._macros_module is None:
+            self._macros_module = self.env.get_template("_macros.html").module
+        return self._macros_module
 
     def _common(self) -> dict:
         return {

@@ -55,3 +55,23 @@ def test_a_callable_raising_stop_iteration_gives_undefined_as_in_jinja(env):
     plain = jinja2.Environment(undefined=jinja2.StrictUndefined)
     with pytest.raises(jinja2.UndefinedError, match="StopIteration"):
         plain.from_string("{{ empty() }}").render(empty=empty)
+
+
+def test_an_overridden_label_or_meta_line_macro_shows_everywhere_the_default_theme_uses_them(project):
+    """labels[a] and b.meta are the theme's macros made once: a site's own _macros.html changes them."""
+    from conftest import brief_text, build
+    from generator.templates import default_layouts
+
+    root = project({"content/briefs/one.md": brief_text("One brief", published="2026-03-16")})
+    macros = (default_layouts() / "_macros.html").read_text()
+    macros = macros.replace('<a class="label label-', '<a data-own-label class="label label-', 1)
+    macros = macros.replace('<p class="meta" data-pagefind-ignore>', '<p class="meta" data-own-meta data-pagefind-ignore>', 1)
+    (root / "layouts").mkdir(exist_ok=True)
+    (root / "layouts" / "_macros.html").write_text(macros)
+    build(root)
+    brief = next((root / "site" / "briefs").glob("*/index.html")).read_text()
+    assert "data-own-label" in brief and "data-own-meta" in brief
+    tag = next((root / "site" / "tags").glob("*/index.html")).read_text()  # cards
+    assert "data-own-label" in tag and "data-own-meta" in tag
+    issue = next((root / "site" / "issues").glob("*/index.html")).read_text()  # entries
+    assert "data-own-meta" in issue
