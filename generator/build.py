@@ -14,14 +14,14 @@ import datetime as dt
 import gc
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import generator
 from generator.diagnostics import ContentError, Diagnostic
-from generator.incremental import Memory, cache_folder, input_stamp, tree_id, variant_for, wait_past_tick
+from generator.incremental import (Memory, cache_folder, collector_paused, input_stamp, tree_id, variant_for,
+                                   wait_past_tick)
 from generator.templates import layout_dirs
 from generator.write import (BuildLock, EnvironmentProblem, check_out_dir, discard, is_environment_error,
                              make_staging, recover, swap_in)
@@ -189,7 +189,10 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
     progress("loading briefs", 0, 0)  # importing the stages is part of loading
     from generator import produce, stages  # the heavy stages, only when there is work to do
 
-    with _collector_paused():
+    # Loading and planning make hundreds of thousands of objects that live to the end of the
+    # build (a sixth of a one-brief rebuild at 10,000 briefs went to collecting them);
+    # build_site unfreezes them when it returns.
+    with collector_paused(freeze=True):
         checked = stages.load_and_validate(opts, memory)                       # load, validate
         progress("planning", 0, 0)
         site = stages.assemble_site(checked, opts)                             # assemble
@@ -219,22 +222,6 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
                        reused=written.total - written.rendered, linked=written.linked,
                        diagnostics=checked.diagnostics,
                        search=search, cache_warning=memory.warning)
-
-
-@contextmanager
-def _collector_paused():
-    """Loading and planning make hundreds of thousands of objects that live to the end of the
-    build: Python's cycle collector would walk them over and over (a sixth of a one-brief
-    rebuild at 10,000 briefs). It is paused meanwhile, then told to leave them be (gc.freeze)
-    until build_site returns."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 BACKGROUND_DELETE_FROM = 5000  # files; a previous site this big is deleted without waiting for it

@@ -200,13 +200,17 @@ def parsed_entry(src, day, result, now_ns: int) -> Parsed:
 
 
 @contextmanager
-def _no_gc():
-    """Unpickling tens of thousands of objects triggers the cycle collector over and over; they hold no cycles."""
+def collector_paused(freeze: bool = False):
+    """Python's cycle collector paused while tens of thousands of long-lived objects are made
+    (unpickled, loaded, planned): it would walk them over and over, though they hold no cycles.
+    `freeze`: afterwards, tell it to leave them be for good (gc.freeze)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
@@ -288,7 +292,7 @@ class Memory:
         if self._parsed is None:
             self._parsed, self._logged = {}, 0
             if self.folder is not None:
-                with _no_gc():
+                with collector_paused():
                     self._parsed = self._load("parsed.pickle", dict) or {}
                     self._logged = self._replay(self.folder / "parsed.log")
         return self._parsed
@@ -305,7 +309,7 @@ class Memory:
         records = [(p, e) for p, e in changed.items()] + [(p, None) for p in removed]
         log = self.folder / "parsed.log"
         if self._logged + len(records) > max(256, len(parsed) // 8):
-            with _no_gc():
+            with collector_paused():
                 self._save("parsed.pickle", parsed)
             log.unlink(missing_ok=True)
             self._logged = 0
