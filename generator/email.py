@@ -13,6 +13,12 @@ own header and footer. The parts are not kept: each brief is in one week, so
 a build makes each part once, and holding them for every brief would cost
 more memory than making a changed week's again costs time.
 
+While the brief templates in effect are the default theme's own, a part is
+put together here in Python instead (BriefPart._html_direct, _text_direct):
+the same bytes as the template gives, without a template render per brief. A
+site's own layouts/email/_brief.html or _brief.txt, or an edited theme
+template, is rendered by Jinja as written (THEME_PARTS).
+
 The templates style by class, from one stylesheet (layouts/email/email.css);
 once an edition is put together, css-inline writes the stylesheet's rules
 into every element's style attribute and the classes are dropped, since mail
@@ -21,12 +27,13 @@ clients ignore stylesheets.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator.dates import long_date
 from generator.urls import Urls
@@ -38,12 +45,17 @@ _IMG_ATTR = re.compile(r'(\w+)="([^"]*)"')
 _SITE_HREF = re.compile(r'\b(href|src)="(/(?!/)[^"]*)"')
 
 
+@lru_cache(maxsize=4)
+def _origin(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def absolute_links(fragment: str, base_url: str) -> str:
     """Site-relative links ("/ai-digest/briefs/x/") become absolute ("https://host/ai-digest/briefs/x/")."""
     if '="/' not in fragment:  # most fragments link only elsewhere, or nowhere
         return fragment
-    parts = urlsplit(base_url)
-    origin = f"{parts.scheme}://{parts.netloc}"
+    origin = _origin(base_url)
     return _SITE_HREF.sub(lambda m: f'{m.group(1)}="{origin}{m.group(2)}"', fragment)
 
 
@@ -71,23 +83,26 @@ def make_inliner(css: str):
 # A class attribute in a start tag as css-inline (html5ever) writes it: every "<" in text is
 # escaped and attribute values are always in double quotes with any '"' in them escaped, so
 # this finds class attributes of real tags only, never "class=" in text or another value.
-_CLASS_ATTR = re.compile(r'(<[a-zA-Z][^\s/>]*(?:\s+[^\s"\'=<>`/]+(?:="[^"]*")?)*?)\s+class="[^"]*"')
+# Group 1 is the tag up to the class attribute: the attributes before it, which are never
+# given back once passed (possessive), so a tag without a class costs one pass.
+_CLASS_ATTR = re.compile(r'(<[a-zA-Z][^\s/>]*+(?:\s++(?!class=)[^\s"\'=<>`/]++(?:="[^"]*+")?)*+)\s+class="[^"]*"')
 
 
 def inline_styles(document: str, inliner) -> str:
     """The stylesheet's rules written into each element's style attribute (the element's own
     style attribute, if any, wins), then the class attributes dropped: they named rules for
     the inliner, and a mail client has no stylesheet to look them up in."""
-    return _CLASS_ATTR.sub(r"\1", inliner.inline(document))
+    return drop_classes(inliner.inline(document))
+
+
+def drop_classes(document: str) -> str:
+    """Every class attribute of css-inline's output taken out of its tag."""
+    # split keeps group 1 between the pieces around each match: joined, each match is its tag
+    # without the class attribute, as sub(r"\1") would give, without a Python call per match
+    return "".join(_CLASS_ATTR.split(document))
 
 
 # -- plain text ----------------------------------------------------------------------------
-
-@lru_cache(maxsize=16)
-def _line_of(room: int) -> re.Pattern:
-    """As many whole words as fit in `room` characters, or one longer word on its own."""
-    return re.compile(r"\S.{0,%d}(?= |$)|\S+" % max(room - 1, 0))
-
 
 def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
     """Plain text wrapped for mail clients; `first` is the first line's prefix (e.g. "- ").
@@ -99,73 +114,98 @@ def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None)
     text = " ".join(text.split())
     if not text:
         return ""
-    prefix = indent if first is None else first
-    if len(prefix) + len(text) <= width:
+    return _wrapped(text, width, indent, indent if first is None else first)
+
+
+def _wrapped(text: str, width: int, indent: str, prefix: str) -> str:
+    """wrap() of a non-empty text whose words are already apart by single spaces, none at either end."""
+    room = width - len(prefix)
+    end = len(text)
+    if end <= room:
         return prefix + text
-    head = _line_of(width - len(prefix)).match(text)
-    rest = _line_of(width - len(indent)).findall(text, head.end())
-    return prefix + head.group() + "".join("\n" + indent + line for line in rest)
+    lines = []
+    start = 0
+    while end - start > room:
+        cut = text.rfind(" ", start, start + room + 1) if room > 0 else -1  # the last space within room
+        if cut < 0:  # the first word is longer than the line: it stands alone
+            cut = text.find(" ", start)
+            if cut < 0:
+                break
+        lines.append(text[start:cut])
+        start = cut + 1
+        room = width - len(indent)
+    lines.append(text[start:])
+    return prefix + ("\n" + indent).join(lines)
 
 
 # Our rendered HTML (markdown-it's output, so every "<" in text is escaped and every
-# attribute double-quoted): a tag, or text up to the next tag.
-_TOKEN = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:[^>"]|"[^"]*")*)>|([^<]+|<)')
+# attribute double-quoted): a tag, its name and attributes; split on it, the text between tags.
+_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*+)([^>"]*+(?:"[^"]*+"[^>"]*+)*+)>')
 _HREF = re.compile(r'\shref="([^"]*)"')
 _BLOCKS = frozenset({"p", "div", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "li"})
+_ACTIVE = _BLOCKS | {"tr", "td", "th", "br", "a"}  # every other tag (em, code, ...) only keeps its text
 
 
 def fragment_paragraphs(fragment: str) -> list[str]:
     """Plain-text paragraphs (and "- " list items) of an HTML fragment, links kept as URLs.
 
     Lists as "- ", links as "text <url>" (http(s) and mailto only), tables as
-    "cell | cell" rows, entities decoded."""
+    "cell | cell" rows, entities decoded. Each paragraph's words are apart by
+    single spaces; a row's empty cells leave "|" apart by two."""
     blocks: list[str] = []
     current: list[str] = []
     hrefs: list[str | None] = []
     cells: list[str] | None = None
+    unescape = html.unescape
 
-    def flush() -> None:
-        text = " ".join("".join(current).split())
-        if text:
-            blocks.append(text)
-        current.clear()
-
-    for m in _TOKEN.finditer(str(fragment)):
-        closing, tag, attrs, data = m.groups()
-        if data is not None:
-            current.append(html.unescape(data))
-            continue
+    pieces = _TAG.split(str(fragment))  # text, then (closing "/", name, attributes, text) per tag
+    if pieces[0]:
+        current.append(unescape(pieces[0]))
+    for i in range(1, len(pieces), 4):
+        closing, tag, attrs, text = pieces[i:i + 4]
         tag = tag.lower()
-        if not closing:
-            if tag in _BLOCKS:
-                flush()
-                if tag == "li":
-                    current.append("- ")
-            elif tag == "tr":
-                flush()
-                cells = []
-            elif tag in ("td", "th"):
-                current.clear()
-            elif tag == "br":
-                current.append(" ")
+        if tag in _ACTIVE:
+            if not closing:
+                if tag in _BLOCKS or tag == "tr":
+                    para = " ".join("".join(current).split())
+                    if para:
+                        blocks.append(para)
+                    current.clear()
+                    if tag == "li":
+                        current.append("- ")
+                    elif tag == "tr":
+                        cells = []
+                elif tag == "td" or tag == "th":
+                    current.clear()
+                elif tag == "br":
+                    current.append(" ")
+                else:  # a
+                    href = _HREF.search(attrs)
+                    hrefs.append(unescape(href.group(1)) if href else None)
+                closing = attrs.endswith("/")  # a self-closing tag ("<br />") ends here too
+            if not closing:
+                pass
             elif tag == "a":
-                href = _HREF.search(attrs)
-                hrefs.append(html.unescape(href.group(1)) if href else None)
-            if not attrs.endswith("/"):
-                continue  # a self-closing tag ("<br />") ends here too
-        if tag == "a" and hrefs:
-            href = hrefs.pop()
-            if href and href.startswith(("http://", "https://", "mailto:")):
-                current.append(f" <{href}>")
-        elif tag in ("td", "th") and cells is not None:
-            cells.append(" ".join("".join(current).split()))
-            current.clear()
-        elif tag == "tr" and cells is not None:
-            blocks.append(" | ".join(cells))
-            cells = None
-        elif tag in _BLOCKS:
-            flush()
-    flush()
+                if hrefs:
+                    href = hrefs.pop()
+                    if href and href.startswith(("http://", "https://", "mailto:")):
+                        current.append(f" <{href}>")
+            elif (tag == "td" or tag == "th") and cells is not None:
+                cells.append(" ".join("".join(current).split()))
+                current.clear()
+            elif tag == "tr" and cells is not None:
+                blocks.append(" | ".join(cells))
+                cells = None
+            elif tag in _BLOCKS:
+                para = " ".join("".join(current).split())
+                if para:
+                    blocks.append(para)
+                current.clear()
+        if text:
+            current.append(unescape(text))
+    para = " ".join("".join(current).split())
+    if para:
+        blocks.append(para)
     return blocks
 
 
@@ -173,15 +213,51 @@ def fragment_text(fragment: str, width: int = 72) -> str:
     """An HTML fragment as wrapped plain text: paragraphs apart, list items indented under "- "."""
     out: list[str] = []
     for block in fragment_paragraphs(fragment):
+        if not block or "  " in block or block[0] == " " or block[-1] == " ":  # a table row with empty cells
+            block = " ".join(block.split())  # (every other block's words are apart by single spaces)
         if block.startswith("- "):
-            line = wrap(block[2:], width, indent="  ", first="- ")
+            line = _wrapped(block[2:], width, "  ", "- ")
             if out and out[-1].startswith("- "):
                 out[-1] += "\n" + line
                 continue
             out.append(line)
         else:
-            out.append(wrap(block, width))
+            out.append(_wrapped(block, width, "", "") if block else "")
     return "\n\n".join(out)
+
+
+# The default theme's brief templates, by the sha256 of their text. While the template in
+# effect for a form is this text, BriefPart writes that form itself (_html_direct,
+# _text_direct), byte for byte what the template renders (tests/test_email_golden.py and
+# test_email.py compare the two over whole sites); any other text (a site's own template, or
+# the theme's once edited) is rendered by Jinja. After editing a theme template, change the
+# direct form to match and put the template's new sha256 here.
+THEME_PARTS = {
+    "email/_brief.html": "524bfc7409f9f7c8c0768e4c46480b5042f99a5475a936f9306fccbf2ccc561b",
+    "email/_brief.txt": "2a65abc82b50bc8f0f44453ccbe79f4d64b5b7d89b9a78a56356866cf3f8dd6b",
+}
+
+
+def is_theme_part(env, name: str) -> bool:
+    """Whether the template `name` in effect in `env` is the theme's text that BriefPart writes directly."""
+    source = env.loader.get_source(env, name)[0]
+    return hashlib.sha256(source.encode("utf-8")).hexdigest() == THEME_PARTS[name]
+
+
+class EmailKit:
+    """What every edition one renderer writes shares: the inliner of layouts/email/email.css
+    (made when first needed), and whether each form of a brief's part is written directly."""
+
+    def __init__(self, env):
+        self.env = env
+        self.direct_html = is_theme_part(env, "email/_brief.html")
+        self.direct_text = is_theme_part(env, "email/_brief.txt")
+        self._inliner = None
+
+    def inline(self, document: str) -> str:
+        if self._inliner is None:
+            self._inliner = make_inliner(self.env.loader.get_source(self.env, STYLESHEET)[0])
+        return inline_styles(document, self._inliner)
 
 
 class BriefPart:
@@ -189,9 +265,10 @@ class BriefPart:
     _brief.txt), made from its fragments when first asked for: the brief's Markdown is never
     rendered again, and a worker writing only one of the two files makes only that form."""
 
-    def __init__(self, renderer, view):
+    def __init__(self, renderer, view, kit: EmailKit | None = None):
         self.renderer = renderer
         self.view = view
+        self.kit = kit
 
     @cached_property
     def _context(self) -> dict:
@@ -207,6 +284,8 @@ class BriefPart:
 
     @cached_property
     def html(self) -> Markup:
+        if self.kit is not None and self.kit.direct_html:
+            return self._html_direct()
         c = self._context
         item = {"url": c["url"], "source_url": c["source_url"], "summary_html": email_fragment(c["summary"]),
                 "implications": [{"action": imp.action, "action_slug": imp.action_slug, "url": url,
@@ -216,6 +295,8 @@ class BriefPart:
 
     @cached_property
     def text(self) -> str:
+        if self.kit is not None and self.kit.direct_text:
+            return self._text_direct()
         c = self._context
         item = {"url": c["url"], "summary_text": fragment_text(c["summary"]),
                 "implications": [{"action": imp.action, "text": " ".join(fragment_paragraphs(html_))}
@@ -223,12 +304,47 @@ class BriefPart:
         template = self.renderer.env.get_template("email/_brief.txt")
         return template.render(b=c["b"], item=item, wrap=wrap)
 
+    def _html_direct(self) -> Markup:
+        """What layouts/email/_brief.html (the theme's, THEME_PARTS) renders, written out: each
+        value escaped as autoescape does, the template's own text and line breaks as they come out."""
+        c, env = self._context, self.renderer.env
+        b = c["b"].brief
+        url, title = escape(c["url"]), escape(b.title)
+        out = ['<tr>\n<td class="brief">\n<h3><a href="', url, '">', title, '</a></h3>\n<p class="meta">',
+               escape(env.filters["long_date"](b.published)), ', source: <a href="', escape(c["source_url"]), '">',
+               escape(b.source.display), "</a>"]
+        if b.jurisdiction:
+            out += [", jurisdiction: ", escape(b.jurisdiction)]
+        out += ['</p>\n<p class="standfirst">', escape(b.standfirst), '</p>\n<div class="prose">\n',
+                email_fragment(c["summary"]), "\n</div>\n<h4>Implications for ", escape(env.globals["site"].audience),
+                "</h4>\n<ul data-implications>\n"]
+        for imp, imp_url, imp_html in c["implications"]:
+            out += ['<li><a class="label label-', escape(imp.action_slug), '" href="', escape(imp_url), '">',
+                    escape(imp.action), ":</a> ", email_fragment(imp_html), "</li>\n"]
+        out += ['</ul>\n<p class="disclaimer">', escape(env.globals["DISCLAIMER"]), '</p>\n<p class="more"><a href="',
+                url, '">View brief: ', title, "</a></p>\n</td>\n</tr>\n"]
+        return Markup("".join(out))
 
-def email_context(renderer, issue) -> dict:
+    def _text_direct(self) -> str:
+        """What layouts/email/_brief.txt (the theme's, THEME_PARTS) renders, written out."""
+        c, env = self._context, self.renderer.env
+        b = c["b"].brief
+        out = [wrap(b.title), "\n", str(env.filters["long_date"](b.published)), ", source: ", str(b.source.display)]
+        if b.jurisdiction:
+            out += [", jurisdiction: ", str(b.jurisdiction)]
+        out += ["\n\n", wrap(b.standfirst), "\n\n", fragment_text(c["summary"]),
+                "\n\nImplications for ", str(env.globals["site"].audience), ":\n"]
+        for imp, _, imp_html in c["implications"]:
+            out += [wrap(f"{imp.action}: {' '.join(fragment_paragraphs(imp_html))}", indent="  ", first="- "), "\n"]
+        out += [str(env.globals["DISCLAIMER"]), "\n\nView brief: ", c["url"], "\n"]
+        return "".join(out)
+
+
+def email_context(renderer, issue, kit: EmailKit | None = None) -> dict:
     config = renderer.site.config
     view = renderer.issue_view(issue)
     editorial = absolute_links(str(view["editorial_html"]), config.base_url) if view["editorial_html"] else None
-    sections = [(name, [BriefPart(renderer, renderer.view(b)) for b in briefs])
+    sections = [(name, [BriefPart(renderer, renderer.view(b), kit) for b in briefs])
                 for name, briefs in issue.by_section(config.sections)]
     week = issue.week
     return {
@@ -245,3 +361,11 @@ def email_context(renderer, issue) -> dict:
         "sections": sections,
         "wrap": wrap,
     }
+
+
+_BLANK_LINES = re.compile(r"\n\n\n+")  # not \n{3,}: a literal start lets the search skip ahead, many times faster
+
+
+def finish_text(body: str) -> str:
+    """The text edition as rendered, with no more than one blank line in a row, ending in one line break."""
+    return _BLANK_LINES.sub("\n\n", body).strip() + "\n"

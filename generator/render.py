@@ -6,7 +6,6 @@ returns the bytes of one planned file and touches no disk (produce.py writes).
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -119,7 +118,7 @@ class Renderer:
         self.views = _Views(self._view)  # made when first asked for: a small rebuild needs few
         self._issue_views: dict = {}
         self._emails: tuple = (None, None)
-        self._inliner = None
+        self._email_shared = None
 
     # -- helpers ---------------------------------------------------------------
     def _view(self, slug: str) -> BriefView:
@@ -303,26 +302,26 @@ class Renderer:
         from generator.email import email_context
 
         if self._emails[0] != week:  # email.html and email.txt of one issue share it
-            self._emails = (week, email_context(self, self.site.issue_of[week]))
+            self._emails = (week, email_context(self, self.site.issue_of[week], self._email_kit()))
         return self._emails[1]
 
     def _email_html(self, dest, week):
-        from generator.email import inline_styles
-
         html = self.env.get_template("email.html").render(self._email_context(week))
-        return inline_styles(html, self._email_inliner()).encode("utf-8")
+        return self._email_kit().inline(html).encode("utf-8")
 
-    def _email_inliner(self):
-        """One inliner of layouts/email/email.css for every edition this renderer writes."""
-        if self._inliner is None:
-            from generator.email import STYLESHEET, make_inliner
+    def _email_kit(self):
+        """What every edition this renderer writes shares: the inliner of layouts/email/email.css,
+        and which brief templates are the theme's own (generator.email.EmailKit)."""
+        if self._email_shared is None:
+            from generator.email import EmailKit
 
-            self._inliner = make_inliner(self.env.loader.get_source(self.env, STYLESHEET)[0])
-        return self._inliner
+            self._email_shared = EmailKit(self.env)
+        return self._email_shared
 
     def _email_text(self, dest, week):
-        body = self.env.get_template("email.txt").render(self._email_context(week))
-        return (re.sub(r"\n{3,}", "\n\n", body).strip() + "\n").encode("utf-8")
+        from generator.email import finish_text
+
+        return finish_text(self.env.get_template("email.txt").render(self._email_context(week))).encode("utf-8")
 
     def _sitemap(self, dest, entries):
         from generator.feeds import sitemap
