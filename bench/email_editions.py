@@ -39,7 +39,7 @@ def main() -> None:
     assert checked.config is not None, checked.diagnostics
     site = assemble(checked.content, checked.config)
     env = make_environment(args.corpus)
-    store = FragmentStore(keep_all=True)
+    store = FragmentStore()
     renderer = Renderer(site, env, store=store)
     plan = make_plan(site, "key", renderer.fingerprints, collections.defaultdict(str), {})
     for f in plan.of_kind("brief"):

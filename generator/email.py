@@ -228,19 +228,22 @@ def fragment_text(fragment: str, width: int = 72) -> str:
 
 # The default theme's brief templates, by the sha256 of their text. While the template in
 # effect for a form is this text, BriefPart writes that form itself (_html_direct,
-# _text_direct), byte for byte what the template renders (tests/test_email_golden.py and
-# test_email.py compare the two over whole sites); any other text (a site's own template, or
-# the theme's once edited) is rendered by Jinja. After editing a theme template, change the
-# direct form to match and put the template's new sha256 here.
+# _text_direct), byte for byte what the template renders (tests/test_email_direct.py compares
+# the two over whole sites); any other text (a site's own template, or the theme's once
+# edited) is rendered by Jinja. Line ends are read as "\n", as Jinja reads them. After editing
+# a theme template, change the direct form to match and put the template's new sha256 here.
 THEME_PARTS = {
     "email/_brief.html": "524bfc7409f9f7c8c0768e4c46480b5042f99a5475a936f9306fccbf2ccc561b",
     "email/_brief.txt": "2a65abc82b50bc8f0f44453ccbe79f4d64b5b7d89b9a78a56356866cf3f8dd6b",
 }
 
 
+_LINE_END = re.compile(r"\r\n?")
+
+
 def is_theme_part(env, name: str) -> bool:
     """Whether the template `name` in effect in `env` is the theme's text that BriefPart writes directly."""
-    source = env.loader.get_source(env, name)[0]
+    source = _LINE_END.sub("\n", env.loader.get_source(env, name)[0])
     return hashlib.sha256(source.encode("utf-8")).hexdigest() == THEME_PARTS[name]
 
 
@@ -308,7 +311,7 @@ class BriefPart:
         """What layouts/email/_brief.html (the theme's, THEME_PARTS) renders, written out: each
         value escaped as autoescape does, the template's own text and line breaks as they come out."""
         c, env = self._context, self.renderer.env
-        b = c["b"].brief
+        b = c["b"]
         url, title = escape(c["url"]), escape(b.title)
         out = ['<tr>\n<td class="brief">\n<h3><a href="', url, '">', title, '</a></h3>\n<p class="meta">',
                escape(env.filters["long_date"](b.published)), ', source: <a href="', escape(c["source_url"]), '">',
@@ -328,7 +331,7 @@ class BriefPart:
     def _text_direct(self) -> str:
         """What layouts/email/_brief.txt (the theme's, THEME_PARTS) renders, written out."""
         c, env = self._context, self.renderer.env
-        b = c["b"].brief
+        b = c["b"]
         out = [wrap(b.title), "\n", str(env.filters["long_date"](b.published)), ", source: ", str(b.source.display)]
         if b.jurisdiction:
             out += [", jurisdiction: ", str(b.jurisdiction)]
