@@ -9,6 +9,8 @@ build), then renders only the email-html and email-text files, `rounds`
 times with a fresh renderer each time, and prints the seconds each kind took
 (best round, CPU time of this process). --profile runs one more round under
 cProfile; --out writes the files of the last round there, to compare bytes.
+The printed digest of all the files' bytes tells whether two checkouts give
+the same editions: PYTHONPATH=<other checkout> times that checkout's code.
 Nothing here is part of the test suite.
 """
 
@@ -17,8 +19,11 @@ from __future__ import annotations
 import argparse
 import collections
 import hashlib
+import sys
 import time
 from pathlib import Path
+
+sys.path.append(str(Path(__file__).resolve().parent.parent))  # after PYTHONPATH and the installed package
 
 from generator.assemble import assemble
 from generator.build import check_site

@@ -233,8 +233,8 @@ def fragment_text(fragment: str, width: int = 72) -> str:
 # edited) is rendered by Jinja. Line ends are read as "\n", as Jinja reads them. After editing
 # a theme template, change the direct form to match and put the template's new sha256 here.
 THEME_PARTS = {
-    "email/_brief.html": "524bfc7409f9f7c8c0768e4c46480b5042f99a5475a936f9306fccbf2ccc561b",
-    "email/_brief.txt": "2a65abc82b50bc8f0f44453ccbe79f4d64b5b7d89b9a78a56356866cf3f8dd6b",
+    "email/_brief.html": "fc58dbe0c04b65dc421599cfaea12f1cfd5bbc5b34a6ff95f831dd9bc252fc26",
+    "email/_brief.txt": "230ca09647ffc904911272784418bb1ea2582f2f72834a8dc747de7b1f4f43d8",
 }
 
 
