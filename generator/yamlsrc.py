@@ -112,17 +112,22 @@ def tag_name(tag: str) -> str:
     return _TAG_NAMES.get(tag, tag)
 
 
-def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
+def parse_yaml(text: str, first_line: int = 1, *, fast: bool = True) -> YamlDoc:
     """Parse one YAML document. `first_line` is the file line of the text's first line.
 
     Raises YamlProblem for syntax errors, tabs in indentation, duplicate keys,
     anchors/aliases, tags, excessive nesting or size, and values that cannot
     be constructed (such as the date 2026-02-30).
+
+    The plain kind of front matter is read by a fast path (see _fast_read) that
+    gives exactly what libyaml gives; `fast=False` reads everything with libyaml.
     """
     offset = first_line - 1
     text = _one_kind_of_line_break(text)
     _refuse_tab_indentation(text, offset)
     doc = YamlDoc(data=None, end_line=first_line + text.count("\n"))
+    if fast and _fast_read(text, offset, doc):
+        return doc
     try:
         doc.data = _Builder(doc, offset).run(text)
     except yaml.MarkedYAMLError as exc:
@@ -381,3 +386,295 @@ _SCALAR_TAGS = (
     _STR, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
 )
+
+
+# ---- the fast path ------------------------------------------------------------------------------
+#
+# Nearly all front matter is written in a small part of YAML: `key: value` lines, nested
+# blocks, `- item` lists, one-line quoted strings and `[a, b]` lists. libyaml's events cost
+# more to turn into Python objects than the whole document is worth, so that part is read
+# here, line by line, into exactly what _Builder makes of it: the same values, positions and
+# Scalars, in the same order (tests/test_yaml_fast.py holds the two side by side). Anything
+# else, and anything libyaml might refuse or read another way (escapes, block scalars, flow
+# mappings, anchors and tags, duplicate keys, odd indentation, unusual characters, values
+# that do not construct), is left to libyaml and _Builder: the fast path gives up on the
+# whole document, so every message still comes from one place. Its work is one pass over
+# the lines, so it is as bounded as libyaml's.
+
+_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_FLOW_PLAIN = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ][^,\[\]{}#:]*")
+_FAST_DEPTH = 16
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = SafeConstructor()
+_CONSTRUCTORS = SafeConstructor.yaml_constructors
+_PLAIN = (True, False)
+_NULL = "tag:yaml.org,2002:null"
+_new_scalar = tuple.__new__  # Scalar(...) without the Python-level __new__: _new_scalar(Scalar, (text, quoted, tag))
+_plain_seen: dict[str, tuple[Scalar, Any]] = {}  # short plain text -> (its Scalar, its value), all immutable
+_PLAIN_SEEN_MAX = 8192
+
+
+class _GiveUp(Exception):
+    """The document is outside the fast path's part of YAML: libyaml reads it instead."""
+
+
+def _fast_read(text: str, offset: int, doc: YamlDoc) -> bool:
+    """Fill `doc` from `text` and return True, or return False (doc untouched) for libyaml to read it."""
+    if "\t" in text or "\\" in text:
+        return False
+    if text.isascii():
+        if not text.replace("\n", "").isprintable():  # a control character
+            return False
+    elif _UNUSUAL.search(text) is not None:
+        return False
+    reader = _LineReader(text, offset)
+    try:
+        data = reader.run()
+    except (_GiveUp, RecursionError):
+        return False
+    doc.data = data
+    doc.value_pos, doc.key_pos, doc.scalars = reader.value_pos, reader.key_pos, reader.scalars
+    return True
+
+
+def _plain(text: str) -> tuple[Scalar, Any]:
+    """A plain scalar's Scalar and value, typed as libyaml's resolver and PyYAML's constructor type it."""
+    seen = _plain_seen.get(text)
+    if seen is not None:
+        return seen
+    tag = _RESOLVER.resolve(ScalarNode, text, _PLAIN)
+    if tag == _STR:
+        value: Any = text
+    else:
+        try:
+            value = _CONSTRUCTORS[tag](_CONSTRUCTOR, ScalarNode(tag, text, None, None, None))
+        except Exception as exc:  # noqa: BLE001 - libyaml's path reports it, with its position
+            raise _GiveUp from exc
+    seen = (_new_scalar(Scalar, (text, False, tag)), value)
+    if len(text) <= 64 and len(_plain_seen) < _PLAIN_SEEN_MAX:
+        _plain_seen[text] = seen
+    return seen
+
+
+class _LineReader:
+    """Block mappings and sequences by indentation; entries are (file line, indent, text stripped of spaces)."""
+
+    __slots__ = ("entries", "n", "value_pos", "key_pos", "scalars")
+
+    def __init__(self, text: str, offset: int):
+        entries = []
+        add = entries.append
+        for no, line in enumerate(text.split("\n"), 1 + offset):
+            s = line.lstrip(" ")
+            if s and s[0] != "#":  # blank lines and comment lines hold no nodes
+                add((no, len(line) - len(s), s.rstrip(" ") if s[-1] == " " else s))
+        self.entries = entries
+        self.n = len(entries)
+        self.value_pos: dict[Path, tuple[int, int]] = {}
+        self.key_pos: dict[Path, tuple[int, int]] = {}
+        self.scalars: dict[Path, Scalar] = {}
+
+    def run(self) -> Any:
+        if not self.entries:
+            return None
+        value, i = self.block(0, (), 0)
+        if i != self.n or len(self.value_pos) + len(self.key_pos) > MAX_NODES:  # every node has one position
+            raise _GiveUp
+        return value
+
+    def block(self, i: int, path: Path, depth: int) -> tuple[Any, int]:
+        """The mapping or sequence whose first line is entries[i]; returns it and the index after it."""
+        if depth > _FAST_DEPTH:
+            raise _GiveUp
+        no, col, s = self.entries[i]
+        if s[0] == "-" and (len(s) == 1 or s[1] == " "):
+            return self.sequence(i, path, depth)
+        return self.mapping(no, col, s, i + 1, path, depth)
+
+    def mapping(self, no: int, col: int, s: str, i: int, path: Path, depth: int) -> tuple[dict, int]:
+        """A block mapping whose first key line is (no, col, s); `i` is the index of the entry after it."""
+        entries, n = self.entries, self.n
+        value_pos, key_pos, scalars = self.value_pos, self.key_pos, self.scalars
+        key_match = _KEY.match
+        out: dict = {}
+        value_pos[path] = (no, col + 1)
+        while True:
+            m = key_match(s)
+            if m is None:
+                raise _GiveUp
+            key = m.group(1)
+            if key in out:  # a duplicate: libyaml's path says so
+                raise _GiveUp
+            here = path + (key,)
+            key_pos[here] = (no, col + 1)
+            end = m.end()
+            if end < len(s) and s[end] != "#":  # a value on the key's line
+                if s[end] == '"':  # the commonest kind, read right here
+                    close = s.find('"', end + 1)
+                    if close < 0 or close + 1 < len(s) and _more_than_a_comment(s, close + 1):
+                        raise _GiveUp
+                    text = s[end + 1:close]
+                    value_pos[here] = (no, col + end + 1)
+                    scalars[here] = _new_scalar(Scalar, (text, True, _STR))
+                    out[key] = text
+                else:
+                    out[key], i = self.inline(s[end:], no, col + end, here, i, col)
+            elif i < n and (entries[i][1] > col or (entries[i][1] == col and entries[i][2][0] == "-"
+                                                      and (len(entries[i][2]) == 1 or entries[i][2][1] == " "))):
+                out[key], i = self.block(i, here, depth + 1)  # a block below the key
+            else:  # an empty value: null, where libyaml puts it (just after the colon)
+                value_pos[here] = (no, col + len(key) + 2)
+                scalars[here] = _new_scalar(Scalar, ("", False, _NULL))
+                out[key] = None
+            if i >= n:
+                return out, i
+            no, indent, s = entries[i]
+            if indent != col:
+                if indent < col:
+                    return out, i
+                raise _GiveUp
+            i += 1
+
+    def sequence(self, i: int, path: Path, depth: int) -> tuple[list, int]:
+        entries, n = self.entries, self.n
+        value_pos, scalars = self.value_pos, self.scalars
+        no, col, s = entries[i]
+        out: list = []
+        value_pos[path] = (no, col + 1)
+        while True:
+            here = path + (len(out),)
+            rest = s[1:].lstrip(" ")
+            if not rest or rest[0] == "#" or rest[0] == "-" and (len(rest) == 1 or rest[1] == " "):
+                raise _GiveUp  # a block below the dash, or a list in a list
+            at = col + len(s) - len(rest)
+            i += 1
+            if rest[0] == '"':
+                close = rest.find('"', 1)
+                if close < 0 or close + 1 < len(rest) and _more_than_a_comment(rest, close + 1):
+                    raise _GiveUp
+                text = rest[1:close]
+                value_pos[here] = (no, at + 1)
+                scalars[here] = _new_scalar(Scalar, (text, True, _STR))
+                out.append(text)
+            elif _KEY.match(rest) is not None:
+                if depth + 1 > _FAST_DEPTH:
+                    raise _GiveUp
+                value, i = self.mapping(no, at, rest, i, here, depth + 1)
+                out.append(value)
+            else:
+                value, i = self.inline(rest, no, at, here, i, col)
+                out.append(value)
+            if i >= n:
+                return out, i
+            no, indent, s = entries[i]
+            if indent != col:
+                if indent < col:
+                    return out, i
+                raise _GiveUp
+            if s[0] != "-" or len(s) > 1 and s[1] != " ":  # a list at its key's indent ends where the next key starts
+                return out, i
+
+    def inline(self, s: str, no: int, at: int, path: Path, i: int, cont: int) -> tuple[Any, int]:
+        """A value written after its key or dash: `s` starts at 0-based column `at` of line `no`.
+        Lines after it that are indented deeper than `cont` continue a plain scalar."""
+        first = s[0]
+        if first == '"' or first == "'":
+            text, end = _quoted(s, 0)
+            if end < len(s) and _more_than_a_comment(s, end):
+                raise _GiveUp
+            self.value_pos[path] = (no, at + 1)
+            self.scalars[path] = _new_scalar(Scalar, (text, True, _STR))
+            return text, i
+        if first == "[":
+            return self._flow_list(s, no, at, path), i
+        if first in _INDICATORS:
+            raise _GiveUp
+        text = s
+        comment = s.find(" #")
+        if comment >= 0:
+            text = s[:comment].rstrip(" ")
+        if ": " in text or text[-1] == ":":
+            raise _GiveUp
+        entries = self.entries
+        if comment < 0 and i < self.n and entries[i][1] > cont and entries[i][0] == no + 1:
+            # the scalar goes on over the next lines, folded into one with spaces
+            parts = [text]
+            last, n = no, self.n
+            while i < n and entries[i][1] > cont and entries[i][0] == last + 1:
+                line = entries[i][2]
+                if line[0] in _INDICATORS or ": " in line or line[-1] == ":" or " #" in line:
+                    raise _GiveUp
+                parts.append(line)
+                last += 1
+                i += 1
+            text = " ".join(parts)
+        self.value_pos[path] = (no, at + 1)
+        self.scalars[path], value = _plain(text)
+        return value, i
+
+    def _flow_list(self, s: str, no: int, at: int, path: Path) -> list:
+        """[a, "b", 'c'] on one line."""
+        value_pos, scalars = self.value_pos, self.scalars
+        value_pos[path] = (no, at + 1)
+        out: list = []
+        size = len(s)
+        j = 1
+        while j < size and s[j] == " ":
+            j += 1
+        if j < size and s[j] == "]":
+            if j + 1 < size and _more_than_a_comment(s, j + 1):
+                raise _GiveUp
+            return out
+        while j < size:
+            here = path + (len(out),)
+            first = s[j]
+            value_pos[here] = (no, at + j + 1)
+            if first == '"' or first == "'":
+                text, j = _quoted(s, j)
+                scalars[here] = _new_scalar(Scalar, (text, True, _STR))
+                out.append(text)
+            else:
+                m = _FLOW_PLAIN.match(s, j)
+                if m is None:
+                    raise _GiveUp
+                j = m.end()
+                scalars[here], value = _plain(m.group().rstrip(" "))
+                out.append(value)
+            while j < size and s[j] == " ":
+                j += 1
+            if j >= size:
+                break
+            if s[j] == "]":
+                if j + 1 < size and _more_than_a_comment(s, j + 1):
+                    raise _GiveUp
+                return out
+            if s[j] != ",":
+                raise _GiveUp
+            j += 1
+            while j < size and s[j] == " ":
+                j += 1
+            if j >= size or s[j] == "]":  # a trailing comma: left to libyaml
+                raise _GiveUp
+        raise _GiveUp  # not closed on its line
+
+
+def _quoted(s: str, start: int) -> tuple[str, int]:
+    """The text of the one-line quoted scalar at s[start] and the index after its closing quote."""
+    quote = s[start]
+    end = s.find(quote, start + 1)
+    if quote == "'":
+        while end >= 0 and s[end + 1:end + 2] == "'":  # '' is one quote
+            end = s.find("'", end + 2)
+        if end < 0:
+            raise _GiveUp
+        return s[start + 1:end].replace("''", "'"), end + 1
+    if end < 0:
+        raise _GiveUp
+    return s[start + 1:end], end + 1
+
+
+def _more_than_a_comment(s: str, end: int) -> bool:
+    """Whether s[end:] (not empty, no trailing spaces) holds more than ' # a comment'."""
+    return s[end] != " " or s[end:].lstrip(" ")[0] != "#"
