@@ -83,18 +83,20 @@ class BuildReport:
 
 
 def check_site(root: Path, today: dt.date | None = None, base_url: str | None = None, parse=None,
-               known=None, progress=None) -> CheckResult:
+               known=None, progress=None, jobs: int = 0) -> CheckResult:
     """Load and validate everything under content/; nothing is written.
 
-    `parse` replaces validate.parse_brief and `known` is find_content's: the
-    build passes both to take unchanged briefs from its parse cache.
-    `progress` is as in BuildOptions.
+    `parse` (a validate.BriefParser) replaces parse_brief and `known` is find_content's:
+    the build passes both to take unchanged briefs from its parse cache. When many briefs
+    need parsing, they are parsed ahead in `jobs` worker processes (0: one per core; see
+    validate.parse_ahead), with the same results in the same order. `progress` is as in
+    BuildOptions.
     """
     from generator.config import load_config
     from generator.dates import today_in
     from generator.ingest.registry import load_registry
     from generator.load import find_content
-    from generator.validate import parse_brief, validate_content
+    from generator.validate import BriefParser, parse_ahead, validate_content
 
     if progress is not None:
         progress("loading briefs", 0, 0)
@@ -102,14 +104,17 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
     if config is not None and base_url:
         config = config.with_base_url(base_url)
     loaded = find_content(root, known)
-    if progress is not None:
-        parse = _counted(parse or parse_brief, progress, sum(1 for f in loaded.files if f.kind == "brief"))
     diags = diags + loaded.diagnostics
     files_checked = loaded.seen
     if config is None:
         return CheckResult(None, None, sorted(diags), files_checked)
+    day = today or today_in(config.tz)
+    parser = parse or BriefParser()
+    briefs = [f for f in loaded.files if f.kind == "brief"]
+    ahead = parse_ahead(parser, briefs, config, day, jobs, progress)
     content, more = validate_content(
-        [f for f in loaded.files if f.kind not in ("config", "sources")], config, today or today_in(config.tz), parse
+        [f for f in loaded.files if f.kind not in ("config", "sources")], config, day,
+        _in_order(parser, ahead, progress, len(briefs)),
     )
     for f in loaded.files:
         if f.kind in ("config", "sources"):
@@ -123,16 +128,20 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
     return CheckResult(config, content, sorted(diags), files_checked, aliases)
 
 
-def _counted(parse, progress, total: int):
-    """`parse`, reporting each brief parsed as "loading briefs" N of `total`."""
-    done = 0
+def _in_order(parser, ahead: dict, progress, total: int):
+    """What validate_content calls for each brief, in file order: the parser, given what was
+    parsed ahead for the brief. With `progress`, "loading briefs" N of `total` for each brief
+    not parsed ahead (those were counted as the workers went)."""
+    done = len(ahead)
 
-    def counted(src, cfg, day):
+    def parse(src, cfg, day):
         nonlocal done
-        done += 1
-        progress("loading briefs", done, total)
-        return parse(src, cfg, day)
-    return counted
+        got = ahead.pop(src.src_path, None)
+        if got is None and progress is not None:
+            done += 1
+            progress("loading briefs", done, total)
+        return parser(src, cfg, day, got)
+    return parse
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:

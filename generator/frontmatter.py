@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_CLOSING = re.compile(r"^(?:---|\.\.\.) *$", re.M)  # the line that closes the front matter
 
 
 @dataclass(frozen=True)
@@ -43,19 +46,11 @@ def split_front_matter(text: str) -> Split:
         raise FrontMatterProblem("front matter is not closed", 1, "add a line containing only '---' after the fields")
     if text[:first_nl].rstrip(" ") != "---":
         raise FrontMatterProblem("missing front matter", 1, "the first line must be exactly '---'")
-    pos = first_nl + 1
-    line_no = 2
-    while pos <= len(text):
-        nl = text.find("\n", pos)
-        end = len(text) if nl < 0 else nl
-        line = text[pos:end].rstrip(" ")
-        if line in ("---", "..."):
-            body_start = end + 1 if nl >= 0 else len(text)
-            return Split(text[first_nl + 1 : pos], 2, text[body_start:], line_no + 1)
-        if nl < 0:
-            break
-        pos = nl + 1
-        line_no += 1
+    closing = _CLOSING.search(text, first_nl + 1)
+    if closing is not None:
+        start, end = closing.span()
+        body_start = end + 1 if end < len(text) else len(text)
+        return Split(text[first_nl + 1 : start], 2, text[body_start:], 3 + text.count("\n", first_nl + 1, start))
     raise FrontMatterProblem(
         "front matter is not closed",
         1,

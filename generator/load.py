@@ -48,7 +48,7 @@ def signature_of(st: os.stat_result) -> tuple:
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
-def read_source(src_path: str, abs_path: Path, kind: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+def read_source(src_path: str, abs_path: Path | str, kind: str) -> tuple[SourceFile | None, list[Diagnostic]]:
     """Read one content file into a SourceFile (None, with the problem, when it cannot be read)."""
     try:
         text, raw, problems, st = _read(abs_path, src_path)
@@ -106,7 +106,7 @@ def read_text(abs_path: Path, src_path: str) -> tuple[str | None, bytes, list[Di
     return text, raw, problems
 
 
-def _read(abs_path: Path, src_path: str) -> tuple[str | None, bytes, list[Diagnostic], os.stat_result]:
+def _read(abs_path: Path | str, src_path: str) -> tuple[str | None, bytes, list[Diagnostic], os.stat_result]:
     """read_text, with the open file's stat.
 
     The size is taken from the open file itself, so a file swapped after the
@@ -114,7 +114,7 @@ def _read(abs_path: Path, src_path: str) -> tuple[str | None, bytes, list[Diagno
     device is refused without blocking on it.
     """
     fd = os.open(abs_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as fh:
+    try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             return None, b"", [Diagnostic(src_path, 0, 0, "error", "", "not a regular file (a device, pipe or socket)",
@@ -127,13 +127,32 @@ def _read(abs_path: Path, src_path: str) -> tuple[str | None, bytes, list[Diagno
                     "a brief should be a few kilobytes; split it or remove pasted material",
                 )
             ], st
-        raw = fh.read(MAX_FILE_BYTES + 1)
+        raw = _read_to_end(fd, st.st_size)
+    finally:
+        os.close(fd)
     if len(raw) > MAX_FILE_BYTES:
         return None, b"", [Diagnostic(src_path, 0, 0, "error", "", "file grew past the 1 MiB limit while being read")], st
     try:
         return raw.decode("utf-8"), raw, [], st
     except UnicodeDecodeError as exc:
         return None, raw, [_not_utf8(raw, exc, src_path)], st
+
+
+def _read_to_end(fd: int, size: int) -> bytes:
+    """The file's bytes up to its end, or MAX_FILE_BYTES + 1 of them when it grew past the limit.
+    Plain reads of the size fstat gave: a buffered file costs more than the read, and asking it
+    for the limit at once allocates a MiB for every file."""
+    chunks = []
+    total = 0
+    want = size + 1
+    while total <= MAX_FILE_BYTES:
+        chunk = os.read(fd, want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = MAX_FILE_BYTES + 1 - total
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _not_utf8(raw: bytes, exc: UnicodeDecodeError, src_path: str) -> Diagnostic:
@@ -233,7 +252,7 @@ def find_content(root: Path, known: Callable[[str, tuple], str | None] | None = 
                 if digest:  # its path stays a string: ten thousand Path objects cost a second
                     files.append(SourceFile(src_path, entry.path, kind, None, None, digest, signature_of(st)))
                     continue
-            source, problems = read_source(src_path, Path(entry.path), kind)
+            source, problems = read_source(src_path, entry.path, kind)  # a string: Path objects cost
             diags.extend(problems)
             if source is not None:
                 files.append(source)

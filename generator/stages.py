@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import generator
 from generator import manifest, plan as planning, search
@@ -20,7 +20,7 @@ from generator.incremental import Memory, build_key, parsed_entry, tree_id
 from generator.load import read_source
 from generator.render import FragmentStore, Renderer
 from generator.templates import layout_dirs, make_environment, template_files
-from generator.validate import parse_brief
+from generator.validate import BriefParser, parse_brief
 
 
 @dataclass
@@ -38,42 +38,68 @@ def site_key(opts: BuildOptions) -> str:
     return build_key(template_files(root), settings, (opts.drafts, opts.base_url, generator.__version__))
 
 
+class CachedParser(BriefParser):
+    """parse_brief with the build's parse cache (see validate.BriefParser): a brief file whose
+    bytes the cache knows, for the same day, is taken from it, unparsed; the others are parsed
+    (read first when find_content listed them unread) and recorded in `changed`. `seen` ends as
+    every brief path asked about."""
+
+    def __init__(self, known: dict, now_ns: int):
+        self.known = known
+        self.now = now_ns
+        self.changed: dict = {}
+        self.seen: set[str] = set()
+
+    def _cached(self, src, day):
+        entry = self.known.get(src.src_path)
+        return entry if entry is not None and entry.day == day and entry.digest == src.digest else None
+
+    def wanted(self, src, day) -> bool:
+        return self._cached(src, day) is None
+
+    def work(self, src, cfg, day) -> tuple:
+        """(parse_brief's answer, the file as read here): None when it came read (or could not be read)."""
+        if src.text is None:  # known by its signature, but checked on another day: read it now
+            read, problems = read_source(src.src_path, src.abs_path, src.kind)
+            if read is None:
+                return (None, problems), None
+            return parse_brief(read, cfg, day), replace(read, text=None, raw=None)  # all the cache needs of it
+        return parse_brief(src, cfg, day), None
+
+    def __call__(self, src, cfg, day, done=None):
+        self.seen.add(src.src_path)
+        if done is None:
+            entry = self._cached(src, day)
+            if entry is not None:
+                if entry.signature != src.signature and src.text is not None:  # touched, same bytes
+                    self.changed[src.src_path] = parsed_entry(src, day, entry.result, self.now)
+                return entry.result
+            done = self.work(src, cfg, day)
+        result, read = done
+        if read is not None or src.text is not None:  # else it could not be read: nothing to remember
+            self.changed[src.src_path] = parsed_entry(read or src, day, result, self.now)
+        return result
+
+
 def load_and_validate(opts: BuildOptions, memory: Memory) -> CheckResult:
     """check_site, with brief files known to the parse cache taken from it: unread when their
     signature is unchanged, unparsed when their bytes are (for the same day)."""
     key = site_key(opts)
     memory.use_key(key)
     known = memory.parsed()
-    changed: dict = {}
-    seen: set[str] = set()
-    now = time.time_ns()
+    parser = CachedParser(known, time.time_ns())
 
     def digest_of(src_path: str, signature: tuple) -> str | None:
         entry = known.get(src_path)
         return entry.digest if entry is not None and entry.signature and entry.signature == signature else None
 
-    def parse(src, cfg, day):
-        seen.add(src.src_path)
-        entry = known.get(src.src_path)
-        if entry is not None and entry.day == day and entry.digest == src.digest:
-            if entry.signature != src.signature and src.text is not None:  # touched, same bytes
-                changed[src.src_path] = parsed_entry(src, day, entry.result, now)
-            return entry.result
-        if src.text is None:  # known by its signature, but checked on another day: read it now
-            src, problems = read_source(src.src_path, src.abs_path, src.kind)
-            if src is None:
-                return None, problems
-        result = parse_brief(src, cfg, day)
-        changed[src.src_path] = parsed_entry(src, day, result, now)
-        return result
-
-    checked = check_site(opts.root, opts.today, opts.base_url, parse, digest_of, progress=opts.progress)
+    checked = check_site(opts.root, opts.today, opts.base_url, parser, digest_of, progress=opts.progress, jobs=opts.jobs)
     checked.key = key
     if errors_in(checked.diagnostics) or checked.config is None or (opts.strict and checked.diagnostics):
         raise ContentError(checked.diagnostics)
-    removed = known.keys() - seen
-    if changed or removed:
-        memory.update_parsed(changed, removed)
+    removed = known.keys() - parser.seen
+    if parser.changed or removed:
+        memory.update_parsed(parser.changed, removed)
     return checked
 
 
@@ -171,5 +197,5 @@ def write_manifest(staging, opts: BuildOptions, content, written, site) -> None:
     target.write_bytes(data)
 
 
-__all__ = ["fingerprint", "text_hash", "load_and_validate", "assemble_site", "plan_inputs", "make_plan", "make_renderer", "index",
+__all__ = ["fingerprint", "text_hash", "CachedParser", "load_and_validate", "assemble_site", "plan_inputs", "make_plan", "make_renderer", "index",
            "write_manifest"]

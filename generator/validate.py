@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import os
 import re
+import threading
 import unicodedata
 from collections import defaultdict
 from pathlib import PurePosixPath
@@ -23,6 +25,7 @@ from generator.fields import Checker, control_characters, did_you_mean
 from generator.frontmatter import FrontMatterProblem, normalise_newlines, split_front_matter
 from generator.load import BRIEF, ISSUE, PAGE, SourceFile
 from generator.model import Brief, Content, Editorial, Generated, Implication, Page, Source, Week
+from generator.parallel import Counts, default_jobs, run_in_workers
 from generator.slugs import is_valid_slug, slugify
 from generator.yamlsrc import YamlDoc, YamlProblem, parse_yaml
 
@@ -205,7 +208,7 @@ def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) 
         c.error(at, "a drafted brief (it has 'generated') is published without a reviewer",
                 "after an editor has checked it against the source, add 'reviewed_by: <their name>'; "
                 "until then keep 'draft: true'", at_key=True)
-    stem = PurePosixPath(src.src_path).stem
+    stem = _stem(src.src_path)
     if "slug" in data:
         slug = c.string(("slug",), get("slug"))
         if slug is not None and not is_valid_slug(slug):
@@ -240,6 +243,13 @@ def parse_brief(src: SourceFile, cfg: SiteConfig, today: dt.date | None = None) 
         generated=generated, reviewed_by=reviewed_by or "", lines=lines_of,
     )
     return brief, c.diagnostics
+
+
+def _stem(src_path: str) -> str:
+    """PurePosixPath(src_path).stem, without making a path object for every brief."""
+    name = src_path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _placeholders(c: Checker, title, standfirst, source, key_points, implications, body: str, body_line: int,
@@ -381,6 +391,73 @@ def parse_page(src: SourceFile) -> tuple[Page | None, list[Diagnostic]]:
     return Page(name=name, title=title, body=body, src_path=src.src_path), c.diagnostics
 
 
+class BriefParser:
+    """How validate_content gets each brief's (Brief | None, diagnostics), in two parts so that
+    the work can be done ahead, in worker processes (see parse_ahead):
+
+    - `work(src, cfg, today)`: the parsing itself. It may run in a forked worker, so it changes
+      nothing outside itself; its answer is pickled back to the parent.
+    - the call `parser(src, cfg, today, done)`, in the parent, brief by brief in file order:
+      the brief's answer, from `done` (what work gave, when it ran ahead) or from work now.
+
+    `wanted(src, today)` says which briefs work has to run for. This one is parse_brief; the
+    build's parse cache is another (stages.CachedParser)."""
+
+    def wanted(self, src: SourceFile, today: dt.date) -> bool:
+        return src.text is not None
+
+    def work(self, src: SourceFile, cfg: SiteConfig, today: dt.date):
+        return parse_brief(src, cfg, today)
+
+    def __call__(self, src: SourceFile, cfg: SiteConfig, today: dt.date, done=None) -> tuple[Brief | None, list[Diagnostic]]:
+        return done if done is not None else self.work(src, cfg, today)
+
+
+PARALLEL_FROM = 500  # briefs to parse; below this, forking and pickling the answers back cost more than they save
+_COUNT_EVERY = 64  # briefs a worker parses between updates of its progress count
+
+
+def parse_ahead(parser: BriefParser, files: list[SourceFile], cfg: SiteConfig, today: dt.date, jobs: int = 0,
+                progress=None) -> dict[str, object]:
+    """{src_path: parser.work(...)} for the briefs the parser wants, shared out among `jobs`
+    forked worker processes (0: one per core), or {} when they are too few to be worth it, when
+    there is one core, or when this process runs threads (a fork copies only the thread that
+    called it, and with it whatever locks the others held). Each worker parses every `jobs`-th
+    of them; an exception in one is raised here. `progress` (as in BuildOptions) hears
+    "loading briefs", N of len(files), as the workers go."""
+    jobs = jobs or default_jobs()
+    if jobs < 2 or len(files) < PARALLEL_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
+        return {}
+    todo = [f for f in files if parser.wanted(f, today)]
+    if len(todo) < PARALLEL_FROM:
+        return {}
+    shares = [todo[i::jobs] for i in range(jobs)]  # cut before forking: each worker knows its files
+    counts = Counts(jobs) if progress is not None else None
+
+    def work(job: int, _jobs: int) -> list:
+        set_count = counts.setter(job) if counts is not None else None
+        out = []
+        for number, src in enumerate(shares[job], start=1):
+            out.append(parser.work(src, cfg, today))
+            if set_count is not None and number % _COUNT_EVERY == 0:
+                set_count(number)
+        return out
+
+    total = len(files)
+    try:
+        answers = run_in_workers(work, jobs, while_waiting=counts and (lambda: progress("loading briefs", counts.total(), total)))
+    finally:
+        if counts is not None:
+            counts.close()
+    done: dict[str, object] = {}
+    for share, answer in zip(shares, answers):
+        for src, result in zip(share, answer):
+            done[src.src_path] = result
+    if progress is not None:
+        progress("loading briefs", len(done), total)
+    return done
+
+
 def validate_content(files: list[SourceFile], cfg: SiteConfig, today: dt.date,
                      parse=None) -> tuple[Content, list[Diagnostic]]:
     """Every file on its own, then the set as a whole. Drafts are validated like the rest.
@@ -517,4 +594,5 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return False
 
 
-__all__ = ["validate_content", "parse_brief", "parse_editorial", "parse_page", "did_you_mean"]
+__all__ = ["validate_content", "parse_brief", "parse_editorial", "parse_page", "did_you_mean", "BriefParser",
+           "parse_ahead"]

@@ -222,3 +222,36 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
        st.sampled_from([False, None]), st.sampled_from([20, 60, 100]), st.sampled_from([2, 4]))
 def test_what_yaml_dumpers_write(data, flow, width, indent):
     check(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=flow, width=width, indent=indent))
+
+
+# ---- the split of front matter and body --------------------------------------------------------------
+
+def split_line_by_line(text: str):
+    """The front matter's closing line found as an editor would: line by line (the reference for split_front_matter)."""
+    first_nl = text.find("\n")
+    pos, line_no = first_nl + 1, 2
+    while pos <= len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl
+        if text[pos:end].rstrip(" ") in ("---", "..."):
+            return text[first_nl + 1:pos], 2, text[end + 1 if nl >= 0 else len(text):], line_no + 1
+        if nl < 0:
+            break
+        pos, line_no = nl + 1, line_no + 1
+    return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["---", "--- ", "...", ".. .", "----", " ---", "a: 1", "", " ", "x---", "---x", "\u2028",
+                                 "...  ", "\x85"]), max_size=8), st.booleans())
+def test_the_closing_line_is_found_as_line_by_line(lines, newline_at_end):
+    from generator.frontmatter import FrontMatterProblem
+
+    text = "---\n" + "\n".join(lines) + ("\n" if newline_at_end else "")
+    expected = split_line_by_line(text)
+    try:
+        got = split_front_matter(text)
+    except FrontMatterProblem as problem:
+        assert expected is None and problem.message == "front matter is not closed"
+        return
+    assert (got.yaml_text, got.yaml_first_line, got.body, got.body_first_line) == expected
