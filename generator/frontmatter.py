@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
-_CLOSING = re.compile(r"^(?:---|\.\.\.) *$", re.M)  # the line that closes the front matter
 
 
 @dataclass(frozen=True)
@@ -46,9 +43,9 @@ def split_front_matter(text: str) -> Split:
         raise FrontMatterProblem("front matter is not closed", 1, "add a line containing only '---' after the fields")
     if text[:first_nl].rstrip(" ") != "---":
         raise FrontMatterProblem("missing front matter", 1, "the first line must be exactly '---'")
-    closing = _CLOSING.search(text, first_nl + 1)
+    closing = _closing_line(text, first_nl)
     if closing is not None:
-        start, end = closing.span()
+        start, end = closing
         body_start = end + 1 if end < len(text) else len(text)
         return Split(text[first_nl + 1 : start], 2, text[body_start:], 3 + text.count("\n", first_nl + 1, start))
     raise FrontMatterProblem(
@@ -56,3 +53,23 @@ def split_front_matter(text: str) -> Split:
         1,
         "add a line containing only '---' after the last field (the opening '---' is on line 1)",
     )
+
+
+def _closing_line(text: str, first_nl: int) -> tuple[int, int] | None:
+    """Where the first line after text[first_nl] that is '---' or '...' (spaces may follow) starts
+    and ends (its newline, or the end of the text); None when there is none."""
+    dashes = text.find("\n---", first_nl)
+    dots = text.find("\n...", first_nl)
+    while dashes >= 0 or dots >= 0:
+        at = dashes if dots < 0 or 0 <= dashes < dots else dots
+        start = at + 1
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        if not text[start + 3:end].strip(" "):
+            return start, end
+        if at == dashes:
+            dashes = text.find("\n---", start)
+        else:
+            dots = text.find("\n...", start)
+    return None

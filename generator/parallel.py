@@ -33,18 +33,21 @@ def default_jobs() -> int:
         return max(1, min(os.cpu_count() or 1, 8))
 
 
-def run_in_workers(function, jobs: int, while_waiting=None) -> list:
+def run_in_workers(function, jobs: int, while_waiting=None, *, here: bool = False) -> list:
     """[function(0, jobs), ..., function(jobs-1, jobs)], each in its own forked process.
 
     `while_waiting`, when given, is called in the parent every WAKE_EVERY
     seconds until every worker has finished (to report progress, say).
+    With `here`, the parent does job 0 itself once the others are forked: its
+    answer needs no pickling and its core is not left idle (`while_waiting`
+    starts when it is done).
     """
     if jobs <= 1 or not hasattr(os, "fork"):
         return [function(0, 1)]
     sys.stdout.flush()
     sys.stderr.flush()
     children = []
-    for index in range(jobs):
+    for index in range(1 if here else 0, jobs):
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker
@@ -62,8 +65,17 @@ def run_in_workers(function, jobs: int, while_waiting=None) -> list:
                 os._exit(status)
         os.close(write_fd)
         children.append((pid, read_fd))
+    results = []
+    if here:
+        try:
+            results.append(function(0, jobs))
+        except BaseException:
+            _read_all([fd for _, fd in children], None)  # the others finish, and are waited for, before it goes on
+            for pid, _ in children:
+                os.waitpid(pid, 0)
+            raise
     payloads = _read_all([fd for _, fd in children], while_waiting)
-    results, failure = [], None
+    failure = None
     for (pid, _), data in zip(children, payloads):
         os.waitpid(pid, 0)
         if not data:

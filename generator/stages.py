@@ -93,7 +93,8 @@ def load_and_validate(opts: BuildOptions, memory: Memory) -> CheckResult:
         entry = known.get(src_path)
         return entry.digest if entry is not None and entry.signature and entry.signature == signature else None
 
-    checked = check_site(opts.root, opts.today, opts.base_url, parser, digest_of, progress=opts.progress, jobs=opts.jobs)
+    checked = check_site(opts.root, opts.today, opts.base_url, parser, digest_of if known else None,  # nothing to stat for
+                         progress=opts.progress, jobs=opts.jobs)
     checked.key = key
     if errors_in(checked.diagnostics) or checked.config is None or (opts.strict and checked.diagnostics):
         raise ContentError(checked.diagnostics)

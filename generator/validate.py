@@ -415,24 +415,35 @@ class BriefParser:
 
 PARALLEL_FROM = 500  # briefs to parse; below this, forking and pickling the answers back cost more than they save
 _COUNT_EVERY = 64  # briefs a worker parses between updates of its progress count
+_OWN_SHARE = 1.2  # this process's share against a worker's: a worker also pickles its answers and pays for the fork
+
+
+def _shares(todo: list, jobs: int) -> list[list]:
+    """`todo` cut into `jobs` runs in order, the first (done here) _OWN_SHARE times the others."""
+    size = len(todo) / (jobs - 1 + _OWN_SHARE)
+    cuts = [0] + [round(size * (_OWN_SHARE + i)) for i in range(jobs - 1)] + [len(todo)]
+    return [todo[a:b] for a, b in zip(cuts, cuts[1:])]
 
 
 def parse_ahead(parser: BriefParser, files: list[SourceFile], cfg: SiteConfig, today: dt.date, jobs: int = 0,
                 progress=None) -> dict[str, object]:
-    """{src_path: parser.work(...)} for the briefs the parser wants, shared out among `jobs`
-    forked worker processes (0: one per core), or {} when they are too few to be worth it, when
-    there is one core, or when this process runs threads (a fork copies only the thread that
-    called it, and with it whatever locks the others held). Each worker parses every `jobs`-th
-    of them; an exception in one is raised here. `progress` (as in BuildOptions) hears
-    "loading briefs", N of len(files), as the workers go."""
+    """{src_path: parser.work(...)} for the briefs the parser wants, shared out among this
+    process and `jobs` - 1 forked workers (jobs 0: one per core), or {} when they are too few to
+    be worth it, when there is one core, or when this process runs threads (a fork copies only
+    the thread that called it, and with it whatever locks the others held). Each process parses
+    a run of them (this one a little more); an exception in a worker is raised here. `progress` (as in
+    BuildOptions) hears "loading briefs", N of len(files), as they go."""
     jobs = jobs or default_jobs()
     if jobs < 2 or len(files) < PARALLEL_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
         return {}
     todo = [f for f in files if parser.wanted(f, today)]
     if len(todo) < PARALLEL_FROM:
         return {}
-    shares = [todo[i::jobs] for i in range(jobs)]  # cut before forking: each worker knows its files
+    shares = _shares(todo, jobs)  # cut before forking: each process knows its files
     counts = Counts(jobs) if progress is not None else None
+
+    total = len(files)
+    parent = os.getpid()
 
     def work(job: int, _jobs: int) -> list:
         set_count = counts.setter(job) if counts is not None else None
@@ -441,11 +452,13 @@ def parse_ahead(parser: BriefParser, files: list[SourceFile], cfg: SiteConfig, t
             out.append(parser.work(src, cfg, today))
             if set_count is not None and number % _COUNT_EVERY == 0:
                 set_count(number)
+                if os.getpid() == parent:  # the share done here reports for all of them
+                    progress("loading briefs", counts.total(), total)
         return out
 
-    total = len(files)
     try:
-        answers = run_in_workers(work, jobs, while_waiting=counts and (lambda: progress("loading briefs", counts.total(), total)))
+        answers = run_in_workers(work, jobs, here=True,
+                                 while_waiting=counts and (lambda: progress("loading briefs", counts.total(), total)))
     finally:
         if counts is not None:
             counts.close()

@@ -34,7 +34,7 @@ root, mode, jobs, threshold, today = sys.argv[1], sys.argv[2], int(sys.argv[3]),
 validate.PARALLEL_FROM = threshold
 forks = []
 real = validate.run_in_workers
-validate.run_in_workers = lambda function, n, while_waiting=None: forks.append(n) or real(function, n, while_waiting)
+validate.run_in_workers = lambda function, n, while_waiting=None, **kw: forks.append(n) or real(function, n, while_waiting, **kw)
 today = dt.date.fromisoformat(today)
 reports = []
 progress = lambda stage, done, total: reports.append((stage, done, total))
@@ -241,9 +241,9 @@ def test_the_diagnostics_print_the_same(tmp_path):
     """`digest check`, as text and as JSON, with workers and without: the same bytes."""
     root = site_with_broken_briefs(tmp_path / "site")
     script = ("import sys; from generator import validate; validate.PARALLEL_FROM = 2; real = validate.run_in_workers\n"
-              "def spy(function, jobs, while_waiting=None):\n"
+              "def spy(function, jobs, while_waiting=None, **kw):\n"
               "    print('forked', jobs, file=sys.stderr)\n"
-              "    return real(function, jobs, while_waiting)\n"
+              "    return real(function, jobs, while_waiting, **kw)\n"
               "validate.run_in_workers = spy\n"
               "from generator.cli import main; sys.exit(main(['check', '--root', sys.argv[1], '--format', sys.argv[2]]))")
     for form in ("text", "json"):
@@ -257,3 +257,31 @@ def test_the_diagnostics_print_the_same(tmp_path):
         assert outputs[0] == outputs[1]
         if form == "json":
             assert len(json.loads(outputs[0])) > 15
+
+
+HERE = r"""
+import os
+from generator.parallel import run_in_workers
+parent = os.getpid()
+print(run_in_workers(lambda job, jobs: (job, jobs, os.getpid() == parent), 3, here=True))
+def failing(job, jobs):
+    if job == 0:
+        raise ValueError("the share done here failed")
+    return job
+try:
+    run_in_workers(failing, 3, here=True)
+except ValueError as exc:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        left = "a worker was left behind"
+    except ChildProcessError:
+        left = "every worker waited for"
+    print(f"raised: {exc}; {left}")
+"""
+
+
+def test_the_parent_can_do_a_share_itself():
+    done = subprocess.run([sys.executable, "-c", HERE], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[(0, 3, True), (1, 3, False), (2, 3, False)]",
+                                        "raised: the share done here failed; every worker waited for"]
