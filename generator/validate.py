@@ -50,8 +50,13 @@ _SPACE = re.compile(r"\s")
 _slug = functools.lru_cache(maxsize=8192)(slugify)  # tags repeat across thousands of briefs
 
 
+_PLAIN_HTTP = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:[/?#][!-~]*)?\Z", re.IGNORECASE)
+
+
 def is_http_url(url: str) -> bool:
     """An absolute http(s) link with a host: not `javascript:`, `data:`, `file:`, `smb:` or `//host`."""
+    if _PLAIN_HTTP.match(url):  # the usual kind, which urlsplit below would pass: not worth splitting
+        return True
     if not _HTTP_START.match(url) or _SPACE.search(url):
         return False
     try:
@@ -327,6 +332,7 @@ def _implications(c: Checker, value, cfg: SiteConfig) -> list[Implication] | Non
         c.error(path, f"has {len(value)} implications; at most {MAX_IMPLICATIONS} allowed", "keep the most important ones")
         return None
     out = []
+    actions = cfg.action_names
     for i, item in enumerate(value):
         p = path + (i,)
         m = c.mapping(p, item, "an implication {action, text}")
@@ -334,7 +340,7 @@ def _implications(c: Checker, value, cfg: SiteConfig) -> list[Implication] | Non
             continue
         c.unknown_keys(p, m, IMPLICATION_FIELDS)
         c.required(p, m, IMPLICATION_FIELDS)
-        action = c.choice(p + ("action",), m["action"], cfg.action_names, "action") if "action" in m else None
+        action = c.choice(p + ("action",), m["action"], actions, "action") if "action" in m else None
         text = c.string(p + ("text",), m["text"]) if "text" in m else None
         if action and text:
             out.append(Implication(action, text))

@@ -394,7 +394,7 @@ _SCALAR_TAGS = (
 # blocks, `- item` lists, one-line quoted strings and `[a, b]` lists. libyaml's events cost
 # more to turn into Python objects than the whole document is worth, so that part is read
 # here, line by line, into exactly what _Builder makes of it: the same values, positions and
-# Scalars, in the same order (tests/test_yaml_fast.py holds the two side by side). Anything
+# Scalars, in the same order (tests/test_fast_paths.py holds the two side by side). Anything
 # else, and anything libyaml might refuse or read another way (escapes, block scalars, flow
 # mappings, anchors and tags, duplicate keys, odd indentation, unusual characters, values
 # that do not construct), is left to libyaml and _Builder: the fast path gives up on the
@@ -402,6 +402,7 @@ _SCALAR_TAGS = (
 # the lines, so it is as bounded as libyaml's.
 
 _UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_ASCII_PRINTABLE = bytes(range(0x20, 0x7F)) + b"\n"
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_PLAIN = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ][^,\[\]{}#:]*")
@@ -425,7 +426,7 @@ def _fast_read(text: str, offset: int, doc: YamlDoc) -> bool:
     if "\t" in text or "\\" in text:
         return False
     if text.isascii():
-        if not text.replace("\n", "").isprintable():  # a control character
+        if text.encode("ascii").translate(None, _ASCII_PRINTABLE):  # a control character is left
             return False
     elif _UNUSUAL.search(text) is not None:
         return False
@@ -464,12 +465,11 @@ class _LineReader:
     __slots__ = ("entries", "n", "value_pos", "key_pos", "scalars")
 
     def __init__(self, text: str, offset: int):
-        entries = []
-        add = entries.append
-        for no, line in enumerate(text.split("\n"), 1 + offset):
-            s = line.lstrip(" ")
-            if s and s[0] != "#":  # blank lines and comment lines hold no nodes
-                add((no, len(line) - len(s), s.rstrip(" ") if s[-1] == " " else s))
+        lines = text.split("\n")
+        stripped = [line.lstrip(" ") for line in lines]
+        entries = [(no, len(line) - len(s), s.rstrip(" ") if s[-1] == " " else s)
+                   for no, line, s in zip(range(1 + offset, len(lines) + 1 + offset), lines, stripped)
+                   if s and s[0] != "#"]  # blank lines and comment lines hold no nodes
         self.entries = entries
         self.n = len(entries)
         self.value_pos: dict[Path, tuple[int, int]] = {}

@@ -1,4 +1,6 @@
-"""The fast path of generator.yamlsrc reads front matter exactly as libyaml does, or not at all.
+"""Fast paths of the load stage give exactly what the slower, general code gives.
+
+YAML. The fast path of generator.yamlsrc reads front matter exactly as libyaml does, or not at all.
 
 Every document is read both ways: through the fast path, and with libyaml
 alone (parse_yaml(fast=False)). When the fast path takes a document, the
@@ -8,6 +10,9 @@ a document, the fast path must have given it up, so the message comes from
 libyaml. Documents: the sample site, a synthetic corpus, the stub `digest
 new` writes, what PyYAML's dumper writes, a list of awkward cases, and
 random edits of all of these.
+
+Front matter's closing line is found as a line-by-line scan finds it, and
+is_http_url's shortcut for plain links agrees with urlsplit.
 """
 
 from __future__ import annotations
@@ -255,3 +260,33 @@ def test_the_closing_line_is_found_as_line_by_line(lines, newline_at_end):
         assert expected is None and problem.message == "front matter is not closed"
         return
     assert (got.yaml_text, got.yaml_first_line, got.body, got.body_first_line) == expected
+
+
+# ---- links -------------------------------------------------------------------------------------------
+
+def is_http_url_by_urlsplit(url: str) -> bool:
+    """is_http_url without its shortcut."""
+    from urllib.parse import urlsplit
+
+    from generator.validate import _HTTP_START, _SPACE
+
+    if not _HTTP_START.match(url) or _SPACE.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+URL_PIECES = ["http", "https", "HTTP", "://", ":", "//", "/", "?", "#", "@", "[", "]", "::1", "example.org", "a", "-", ".",
+              "8080", " ", "\t", "\\", "%20", "é", "xn--", "user:pw@", "javascript:", "\x01", "\n", "ｅ", "＠", "~", "!"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(URL_PIECES), max_size=8), st.sampled_from(["", "http://", "https://", "HTTPS://"]))
+def test_the_link_shortcut_agrees_with_urlsplit(pieces, start):
+    from generator.validate import is_http_url
+
+    url = start + "".join(pieces)
+    assert is_http_url(url) == is_http_url_by_urlsplit(url), url
