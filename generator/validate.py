@@ -546,11 +546,12 @@ def _clashes(briefs: list[Brief]) -> list[Diagnostic]:
 
 
 _URL_NOISE = str.maketrans("", "", "\t\r\n")  # urlsplit drops these anywhere in a URL
+_URL_LEAD = "".join(map(chr, range(33)))  # and these at its start
 
 
 def _url_bucket(url: str) -> str:
     """A coarser key than _normal_url: URLs it would treat as one always share a bucket."""
-    head, _, query = url.translate(_URL_NOISE).lstrip("".join(map(chr, range(33)))).split("#", 1)[0].lower().partition("?")
+    head, _, query = url.translate(_URL_NOISE).lstrip(_URL_LEAD).split("#", 1)[0].lower().partition("?")
     return head.rstrip("/") + ("?" + query if query else "")
 
 
