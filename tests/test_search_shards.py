@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import math
 import re
 import shutil
@@ -112,6 +113,36 @@ def test_adding_a_brief_reindexes_only_the_newest_shard_and_matches_a_clean_buil
     build(sample_copy, clean, search=True, cache=False)
     for folder in ("pagefind", "pagefind-shards"):
         assert tree(sample_copy / "site" / folder) == tree(clean / folder)
+
+
+def test_shards_indexed_two_at_a_time_equal_shards_indexed_one_by_one(small_shards, sample_copy, tmp_path, monkeypatch):
+    import generator.search
+
+    runs: list[int] = []
+    real = generator.search._index_pages
+
+    def counted(site, pages, bundle):  # how many Pagefind runs are under way at once
+        runs.append(1)
+        try:
+            return real(site, pages, bundle)
+        finally:
+            runs.append(-1)
+
+    monkeypatch.setattr(generator.search, "_index_pages", counted)
+    monkeypatch.setattr(generator.search, "SHARDS_AT_ONCE", 2)
+    def most_at_once() -> int:
+        under_way = [sum(runs[:i + 1]) for i in range(len(runs))]
+        runs.clear()
+        return max(under_way)
+
+    report = build(sample_copy, tmp_path / "two", search=True, cache=False)
+    assert report.search["shards_indexed"] == 3
+    assert most_at_once() == (2 if (os.cpu_count() or 1) > 1 else 1)
+    monkeypatch.setattr(generator.search, "SHARDS_AT_ONCE", 1)
+    build(sample_copy, tmp_path / "one", search=True, cache=False)
+    assert most_at_once() == 1
+    for folder in ("pagefind", "pagefind-shards"):
+        assert tree(tmp_path / "two" / folder) == tree(tmp_path / "one" / folder)
 
 
 @pytest.fixture
