@@ -512,13 +512,7 @@ class _LineReader:
             end = m.end()
             if end < len(s) and s[end] != "#":  # a value on the key's line
                 if s[end] == '"':  # the commonest kind, read right here
-                    close = s.find('"', end + 1)
-                    if close < 0 or close + 1 < len(s) and _more_than_a_comment(s, close + 1):
-                        raise _GiveUp
-                    text = s[end + 1:close]
-                    value_pos[here] = (no, col + end + 1)
-                    scalars[here] = _new_scalar(Scalar, (text, True, _STR))
-                    out[key] = text
+                    out[key] = self.quoted(s, end, no, col + end + 1, here)
                 else:
                     out[key], i = self.inline(s[end:], no, col + end, here, i, col)
             elif i < n and (entries[i][1] > col or (entries[i][1] == col and entries[i][2][0] == "-"
@@ -537,9 +531,20 @@ class _LineReader:
                 raise _GiveUp
             i += 1
 
+    def quoted(self, s: str, start: int, no: int, column: int, here: Path) -> str:
+        """The one-line double-quoted string at s[start] (line `no`, 1-based `column`), with
+        nothing but a comment after it (text with a backslash never gets here: libyaml reads it)."""
+        close = s.find('"', start + 1)
+        if close < 0 or close + 1 < len(s) and _more_than_a_comment(s, close + 1):
+            raise _GiveUp
+        text = s[start + 1:close]
+        self.value_pos[here] = (no, column)
+        self.scalars[here] = _new_scalar(Scalar, (text, True, _STR))
+        return text
+
     def sequence(self, i: int, path: Path, depth: int) -> tuple[list, int]:
         entries, n = self.entries, self.n
-        value_pos, scalars = self.value_pos, self.scalars
+        value_pos = self.value_pos
         no, col, s = entries[i]
         out: list = []
         value_pos[path] = (no, col + 1)
@@ -551,13 +556,7 @@ class _LineReader:
             at = col + len(s) - len(rest)
             i += 1
             if rest[0] == '"':
-                close = rest.find('"', 1)
-                if close < 0 or close + 1 < len(rest) and _more_than_a_comment(rest, close + 1):
-                    raise _GiveUp
-                text = rest[1:close]
-                value_pos[here] = (no, at + 1)
-                scalars[here] = _new_scalar(Scalar, (text, True, _STR))
-                out.append(text)
+                out.append(self.quoted(rest, 0, no, at + 1, here))
             elif _KEY.match(rest) is not None:
                 if depth + 1 > _FAST_DEPTH:
                     raise _GiveUp
