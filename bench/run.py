@@ -89,10 +89,23 @@ def touch_one(root: Path) -> None:
     os.utime(sorted((root / "content" / "briefs").rglob("*.md"))[0])
 
 
+def set_aside(path: Path, work: Path) -> None:
+    """Move an old output out of the way; it is deleted with `work` once everything is measured.
+
+    Not deleted now: on ext4 without a journal (this project's CI and benchmark machines), the
+    kernel skips every inode freed in the last minute or more when it allocates a new one
+    (ext4's `recently_deleted` check), so creating files right after deleting thousands costs
+    up to several times as much kernel time, and whichever build runs next would pay for it.
+    """
+    if path.exists():
+        aside = work / "set-aside"
+        aside.mkdir(exist_ok=True)
+        path.rename(aside / f"{len(list(aside.iterdir()))}-{path.name}")
+
+
 def hugo_site(corpus: Path, work: Path) -> Path:
     site = work / "hugo-site"
-    if site.exists():
-        shutil.rmtree(site)
+    set_aside(site, work)
     shutil.copytree(REPO / "bench" / "hugo", site)
     shutil.copytree(corpus / "content" / "briefs", site / "content" / "briefs")
     return site
@@ -113,7 +126,7 @@ def run_size(n: int, args, results: dict) -> None:
     for run in range(args.runs + args.warmup):  # warm-up runs fill the disk cache and are not counted
         counted = run >= args.warmup
         for d in (corpus / "site", corpus / ".site.spare", corpus / ".digest-cache"):
-            shutil.rmtree(d, ignore_errors=True)
+            set_aside(d, work)
         cold = measure_tree(digest(corpus, "--no-search"), env=env)
         nochange = measure_tree(digest(corpus, "--no-search"), env=env)
         # steady state: one ordinary rebuild first, so the spare tree a rebuild updates exists
@@ -125,7 +138,7 @@ def run_size(n: int, args, results: dict) -> None:
         added.unlink()
         if args.search:
             for d in (corpus / "site", corpus / ".site.spare", corpus / ".digest-cache"):
-                shutil.rmtree(d, ignore_errors=True)
+                set_aside(d, work)
             coldsearch = measure_tree(digest(corpus), env=env)  # everything, index included, from nothing
             touch_one(corpus)
             measure_tree(digest(corpus), env=env)  # steady state, as above
@@ -142,12 +155,13 @@ def run_size(n: int, args, results: dict) -> None:
                 rows["cold+search"].append(coldsearch)
         if args.hugo:
             site = hugo_site(corpus, work)
+            set_aside(work / "hugo-out", work)  # cold: into nothing, as ours
             hcold = measure_tree(["hugo", "--quiet", "-s", str(site), "-d", str(work / "hugo-out")])
             counter += 1
             add_brief(site, counter)
             hadd = measure_tree(["hugo", "--quiet", "-s", str(site), "-d", str(work / "hugo-out")])
             if args.search:
-                shutil.rmtree(work / "hugo-out", ignore_errors=True)
+                set_aside(work / "hugo-out", work)
                 hboth = measure_tree(["hugo", "--quiet", "-s", str(site), "-d", str(work / "hugo-out")])
                 pf = measure_tree(pagefind() + ["--site", str(work / "hugo-out"), "--quiet"])
                 hboth = (hboth[0] + pf[0], hboth[1] + pf[1], max(hboth[2], pf[2]))
