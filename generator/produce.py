@@ -68,9 +68,9 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
         # It is set aside and deleted by another process while this one renders.
         renew(staging)
     fresh = held is None  # a new folder: nothing to prune, no file to replace
-    if held is None:
-        make_folders(staging, plan.folders())
-    else:
+    if held is None and link:
+        make_folders(staging, plan.folders())  # linked files need theirs; rendered ones make their own
+    elif held is not None:
         for dest in held.keys() - planned.keys():
             remove(staging / dest)
     written = Written()
@@ -171,7 +171,11 @@ def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: 
                 os.unlink(target)  # never write into a file: it may be a hard link shared with the live site
             except FileNotFoundError:
                 pass
-        write_new(target, data)
+        try:
+            write_new(target, data)
+        except FileNotFoundError:  # its folder is not made yet
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            write_new(target, data)
         done.append((f.dest, hashlib.sha256(data).hexdigest()))
         if tick is not None:
             tick(len(done))
