@@ -245,6 +245,7 @@ class Memory:
         self._parsed: dict | None = None
         self._logged = 0  # records in parsed.log
         self._db: sqlite3.Connection | None = None
+        self._stored: set[str] | None = None  # fingerprints the fragment cache holds, read once
         if folder is not None:
             self.state = self._load("state.pickle", State) or State()
 
@@ -362,14 +363,23 @@ class Memory:
         return self._db
 
     def fragment(self, fingerprint: str):
-        db = self._fragments_db()
-        if db is None:
+        if fingerprint not in self._stored_fingerprints():  # a cold build asks for every brief
             return None
+        db = self._fragments_db()
         try:
             row = db.execute("SELECT data FROM fragments WHERE fingerprint = ?", (fingerprint,)).fetchone()
             return unpack(row[0]) if row else None
         except Exception:  # noqa: BLE001 - a bad entry is a miss
             return None
+
+    def _stored_fingerprints(self) -> set[str]:
+        if self._stored is None:
+            db = self._fragments_db()
+            try:
+                self._stored = {row[0] for row in db.execute("SELECT fingerprint FROM fragments")} if db else set()
+            except sqlite3.DatabaseError:  # an unreadable cache holds nothing
+                self._stored = set()
+        return self._stored
 
     def store_fragments(self, made: dict[str, bytes], keep: set[str]) -> None:
         """Keep `made` ({fingerprint: packed fragments}, see render.pack); drop all not in `keep`."""
@@ -382,6 +392,7 @@ class Memory:
         if stale:
             db.executemany("DELETE FROM fragments WHERE fingerprint = ?", [(fp,) for fp in stale])
         db.execute("COMMIT")
+        self._stored = None
 
     def forget_connection(self) -> None:
         """In a forked worker: never use the parent's SQLite connection."""
