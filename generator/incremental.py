@@ -49,13 +49,14 @@ import pickle
 import sqlite3
 import sys
 import time
-import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import lz4.block
+
 CACHE_DIR = ".digest-cache"
-FORMAT = 6
+FORMAT = 7
 PACKAGE = Path(__file__).resolve().parent
 KEEP_TREES = 4  # output folders whose records are kept: the site, its spare, a preview's few
 LIBRARIES = ("markdown_it", "mdit_py_plugins", "jinja2", "markupsafe", "yaml", "nh3", "pagefind_bin", "css_inline")
@@ -227,12 +228,17 @@ class State:
 
 def pack(fragments) -> bytes:
     """A brief's fragments (generator.fragments.Fragments) as compact bytes, as the cache keeps
-    them and worker processes hand them over: a fifth of their size as objects (12.7 KB -> 2.6 KB)."""
-    return zlib.compress(pickle.dumps(fragments, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    them and worker processes hand them over: pickled (12.7 KB) and LZ4-compressed (3.4 KB).
+
+    LZ4 rather than zlib: zlib at its fastest level spent 111 us of a 165 us pack on the
+    compression alone (2.6 KB), LZ4 12 us; unpacking went from 77 to 43 us. Every brief is
+    packed once and unpacked about twice in a cold build.
+    """
+    return lz4.block.compress(pickle.dumps(fragments, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def unpack(data: bytes):
-    return pickle.loads(zlib.decompress(data))
+    return pickle.loads(lz4.block.decompress(data))
 
 
 class Memory:

@@ -27,7 +27,7 @@ MANIFEST_NAME = "build-manifest.json"
 MANIFEST_VERSION = 1
 
 # The libraries whose versions can change the output bytes.
-LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "pyyaml", "feedparser", "pagefind", "nh3", "css-inline")
+LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "pyyaml", "feedparser", "pagefind", "nh3", "css-inline", "lz4")
 
 FileData = Union[bytes, str]  # raw bytes, or an already computed sha256 hex digest
 
