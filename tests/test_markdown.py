@@ -82,6 +82,19 @@ def test_html_to_text_unescapes_and_collapses_space():
     assert html_to_text("<p>Fish &amp; chips</p>\n<p>and   more</p>") == "Fish & chips and more"
 
 
+@given(st.lists(st.sampled_from(["<p>", "</p>", "<em>", "<li>", "&amp;", "&nbsp;", "a", "b c", " ", "  ", "\n", "\t",
+                                 "\u00a0", "\u2009", "\u3000", "\x1c", "\x85", "\u200b", "\r\n"]), max_size=20))
+def test_html_to_text_collapses_exactly_the_whitespace_a_regex_would(pieces):
+    import html
+    import re
+
+    from generator import markdown
+
+    fragment = "".join(pieces)
+    stripped = html.unescape(markdown._TAGS.sub("", markdown._BLOCK.sub(" ", fragment)))
+    assert html_to_text(fragment) == re.sub(r"\s+", " ", stripped).strip()
+
+
 @pytest.mark.parametrize("text,first", [
     ("One thing. Another thing.", "One thing."),
     ("Version 2.0 is out. More later.", "Version 2.0 is out."),
