@@ -71,6 +71,7 @@ def make_environment(root: Path, compiled: Path | None = None):
         auto_reload=False,
     )
     env.context_class = _direct_call_context()
+    env.template_class = _quick_escape_template()
     env.filters.update(FILTERS)
     env.globals.update(DISCLAIMER=DISCLAIMER, generator_version=__version__, EVERY_PAGE_WORD=EVERY_PAGE_WORD)
     return env
@@ -109,6 +110,50 @@ def _direct_call_context():
             return jinja2.runtime.Context.call(__self, __obj, *args, **kwargs)
 
     return DirectCallContext
+
+
+@lru_cache(maxsize=1)
+def _quick_escape_template():
+    """Jinja's Template (the Environment's `template_class` extension point), whose compiled code
+    escapes each `{{ value }}` with quick_escape. Jinja's generated module imports `escape`
+    by name; this replaces that one name in the module's namespace, for the root, its
+    blocks and its macros alike. About 13 % off brief and listing pages (measured by
+    switching the two in one process, six rounds each)."""
+    import jinja2
+
+    escape = quick_escape()
+
+    class QuickEscapeTemplate(jinja2.Template):
+        @classmethod
+        def from_code(cls, environment, code, globals, uptodate=None):
+            template = super().from_code(environment, code, globals, uptodate)
+            template.root_render_func.__globals__["escape"] = escape
+            return template
+
+    return QuickEscapeTemplate
+
+
+@lru_cache(maxsize=1)
+def quick_escape():
+    """markupsafe.escape, giving the same Markup for every value, in a third of the time for the
+    two kinds pages output most: a plain string skips Markup's Python-level constructor, and a
+    Markup (a rendered fragment, a macro's output) is returned as it is, being already safe.
+    Without markupsafe's C escaping core (a private name, checked for) it is escape itself."""
+    import markupsafe
+
+    escape, markup, inner = markupsafe.escape, markupsafe.Markup, getattr(markupsafe, "_escape_inner", None)
+    if inner is None:
+        return escape
+    make = str.__new__
+
+    def quick(value):
+        kind = type(value)
+        if kind is str:
+            return make(markup, inner(value))
+        if kind is markup:
+            return value
+        return escape(value)
+    return quick
 
 
 def template_files(root: Path) -> dict[str, bytes]:

@@ -75,3 +75,41 @@ def test_an_overridden_label_or_meta_line_macro_shows_everywhere_the_default_the
     assert "data-own-label" in tag and "data-own-meta" in tag
     issue = next((root / "site" / "issues").glob("*/index.html")).read_text()  # entries
     assert "data-own-meta" in issue
+
+
+# -- escaping: the build's quicker escape must give exactly markupsafe's output ------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from markupsafe import Markup, escape  # noqa: E402
+
+from generator.templates import quick_escape  # noqa: E402
+
+
+class Shouting(str):
+    """A str subclass with its own __html__: must still go through markupsafe's own rules."""
+
+    def __html__(self):
+        return self.upper()
+
+
+class SafeNote(Markup):
+    pass
+
+
+values = st.one_of(st.text(), st.text().map(Markup), st.text().map(Shouting), st.text().map(SafeNote),
+                   st.integers(), st.floats(allow_nan=False), st.none(), st.booleans())
+
+
+@given(values)
+def test_quick_escape_gives_markupsafes_result_for_every_kind_of_value(value):
+    got, want = quick_escape()(value), escape(value)
+    assert got == want and type(got) is Markup
+
+
+def test_templates_escape_through_the_quick_escape_and_still_escape(env, tmp_path):
+    (tmp_path / "layouts" / "t.html").write_text("{{ x }}|{{ m }}|{% macro k(v) %}<{{ v }}>{% endmacro %}{{ k(x) }}")
+    template = env.get_template("t.html")
+    assert template.root_render_func.__globals__["escape"] is quick_escape()
+    html = template.render(x="<a href='x'>&", m=Markup("<b>safe</b>"))
+    assert html == "&lt;a href=&#39;x&#39;&gt;&amp;|<b>safe</b>|<&lt;a href=&#39;x&#39;&gt;&amp;>"
