@@ -21,7 +21,7 @@ def test_functions_marked_pass_context_still_get_the_context(env):
 
     @jinja2.pass_environment
     def env_name(environment):
-        return type(environment).__name__
+        return "Environment" if isinstance(environment, jinja2.Environment) else "?"
 
     class Greeter:  # a callable object whose __call__ asks for the context
         @jinja2.pass_context
@@ -113,3 +113,11 @@ def test_templates_escape_through_the_quick_escape_and_still_escape(env, tmp_pat
     assert template.root_render_func.__globals__["escape"] is quick_escape()
     html = template.render(x="<a href='x'>&", m=Markup("<b>safe</b>"))
     assert html == "&lt;a href=&#39;x&#39;&gt;&amp;|<b>safe</b>|<&lt;a href=&#39;x&#39;&gt;&amp;>"
+
+
+def test_a_templates_globals_are_the_environments_with_its_own_on_top(env, tmp_path):
+    (tmp_path / "layouts" / "g.html").write_text("{{ shared }} {{ own }}")
+    env.globals["shared"] = "from the environment"
+    template = env.get_template("g.html", globals={"own": "its own"})
+    assert template.render() == "from the environment its own"
+    assert "own" not in env.globals  # a template's own globals stay its own
