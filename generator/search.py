@@ -45,6 +45,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -96,12 +97,25 @@ def index_site(site: Path) -> dict:
     return _run_pagefind(site, bundle, started)
 
 
-def _run_pagefind(site: Path, bundle: Path, started: float) -> dict:
-    """Pagefind over the brief and issue pages under `site`, into `bundle`, made deterministic."""
-    cmd = pagefind_command() + ["--site", str(site), "--glob", GLOB, "--output-path", str(bundle), "--quiet"]
+def _run_pagefind(site: Path, bundle: Path, started: float, pages: list[str] | None = None) -> dict:
+    """Pagefind over the brief and issue pages under `site` (only `pages` when given), into
+    `bundle`, made deterministic.
+
+    `pages` reach Pagefind as one glob naming each of them, in a configuration file (a shard
+    of 2,048 pages would pass the kernel's limit for one command-line argument)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}  # no stray config
+    if pages is None:
+        cmd = pagefind_command() + ["--site", str(site), "--glob", GLOB, "--output-path", str(bundle), "--quiet"]
+        return _pagefind_done(cmd, site, env, bundle, started)
+    settings = {"site": str(site), "glob": "{" + ",".join(pages) + "}", "output_path": str(bundle), "quiet": True}
+    with tempfile.TemporaryDirectory(prefix="digest-pagefind-") as config:
+        Path(config, "pagefind.json").write_text(json.dumps(settings), encoding="utf-8")
+        return _pagefind_done(pagefind_command(), config, env, bundle, started)  # it reads ./pagefind.json
+
+
+def _pagefind_done(cmd: list[str], cwd, env: dict, bundle: Path, started: float) -> dict:
     try:
-        done = subprocess.run(cmd, cwd=site, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
+        done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
     except OSError as exc:
         raise SearchIndexError(f"could not run Pagefind ({cmd[0]}): {exc}") from exc
     except subprocess.TimeoutExpired as exc:
@@ -349,11 +363,21 @@ def _index_shards(site: Path, work: list[tuple[list[str], Path, Path]]) -> None:
             future.result()  # the first failure is raised, once every run has ended
 
 
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*")  # nothing a glob would read as a pattern
+
+
 def _index_pages(site: Path, pages: list[str], bundle: Path) -> dict:
-    """Pagefind over just `pages` (paths relative to `site`), through a folder of hard links."""
+    """Pagefind over just `pages` (paths relative to `site`).
+
+    Pagefind reads them in place, chosen by a glob that names each one. A path with a
+    character a glob would take as a pattern (none of ours: slugs are letters, digits and
+    hyphens) goes through a folder of hard links instead, as every shard once did: making
+    and deleting that folder cost 0.55-0.8 s a shard of 2,048 pages, for the same index."""
     started = time.perf_counter()
     if not any(MARKER in (site / p).read_bytes() for p in pages):
         return {"pages": 0, "bytes": 0, "seconds": 0.0}
+    if all(_PLAIN_PATH.fullmatch(p) for p in pages):
+        return _run_pagefind(site, bundle, started, pages)
     with tempfile.TemporaryDirectory(prefix=".pagefind-shard-", dir=site.parent) as tmp:
         view = Path(tmp)
         for p in pages:

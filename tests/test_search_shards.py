@@ -145,6 +145,32 @@ def test_shards_indexed_two_at_a_time_equal_shards_indexed_one_by_one(small_shar
         assert tree(tmp_path / "two" / folder) == tree(tmp_path / "one" / folder)
 
 
+def test_pages_named_by_a_glob_index_as_through_a_folder_of_links(small_shards, sample_copy, tmp_path, monkeypatch):
+    import generator.search
+
+    build(sample_copy, tmp_path / "glob", search=True, cache=False)
+    monkeypatch.setattr(generator.search, "_PLAIN_PATH", re.compile(r"(?!)"))  # every path: through links
+    build(sample_copy, tmp_path / "links", search=True, cache=False)
+    for folder in ("pagefind", "pagefind-shards"):
+        assert tree(tmp_path / "glob" / folder) == tree(tmp_path / "links" / folder)
+
+
+def test_a_page_whose_path_a_glob_would_misread_is_still_indexed(tmp_path):
+    from generator.search import _index_pages
+
+    site = tmp_path / "site"
+    pages = ["briefs/a,b/index.html", "briefs/c{d}/index.html", "briefs/plain/index.html"]
+    for i, rel in enumerate(pages):
+        (site / rel).parent.mkdir(parents=True)
+        (site / rel).write_text(f'<!doctype html><html lang="en"><head><title>P{i}</title></head><body>'
+                                f'<main data-pagefind-body><h1>Page {i}</h1><p>words for page {i}</p></main></body></html>')
+    report = _index_pages(site, pages, tmp_path / "bundle")
+    assert report["pages"] == 3
+    urls = sorted(json.loads(gzip.decompress(f.read_bytes())[12:])["url"]
+                  for f in (tmp_path / "bundle" / "fragment").glob("*.pf_fragment"))
+    assert urls == ["/briefs/a,b/", "/briefs/c{d}/", "/briefs/plain/"]
+
+
 @pytest.fixture
 def served_shards(small_shards, sample_copy):
     build(sample_copy, search=True)
