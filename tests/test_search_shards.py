@@ -148,6 +148,7 @@ def test_shards_indexed_two_at_a_time_equal_shards_indexed_one_by_one(small_shar
 def test_pages_named_by_a_glob_index_as_through_a_folder_of_links(small_shards, sample_copy, tmp_path, monkeypatch):
     import generator.search
 
+    monkeypatch.setattr(generator.search, "GLOB_FROM", 1)  # every shard (of 10 pages here) by a glob
     build(sample_copy, tmp_path / "glob", search=True, cache=False)
     monkeypatch.setattr(generator.search, "_PLAIN_PATH", re.compile(r"(?!)"))  # every path: through links
     build(sample_copy, tmp_path / "links", search=True, cache=False)
@@ -155,9 +156,11 @@ def test_pages_named_by_a_glob_index_as_through_a_folder_of_links(small_shards, 
         assert tree(tmp_path / "glob" / folder) == tree(tmp_path / "links" / folder)
 
 
-def test_a_page_whose_path_a_glob_would_misread_is_still_indexed(tmp_path):
+def test_a_page_whose_path_a_glob_would_misread_is_still_indexed(tmp_path, monkeypatch):
+    import generator.search
     from generator.search import _index_pages
 
+    monkeypatch.setattr(generator.search, "GLOB_FROM", 1)
     site = tmp_path / "site"
     pages = ["briefs/a,b/index.html", "briefs/c{d}/index.html", "briefs/plain/index.html"]
     for i, rel in enumerate(pages):
