@@ -59,7 +59,7 @@ CACHE_DIR = ".digest-cache"
 FORMAT = 7
 PACKAGE = Path(__file__).resolve().parent
 KEEP_TREES = 4  # output folders whose records are kept: the site, its spare, a preview's few
-LIBRARIES = ("markdown_it", "mdit_py_plugins", "jinja2", "markupsafe", "yaml", "nh3", "pagefind_bin", "css_inline")
+LIBRARIES = ("markdown_it", "mdit_py_plugins", "jinja2", "markupsafe", "yaml", "nh3", "pagefind_bin", "css_inline", "lz4")
 
 
 def cache_folder(root: Path, variant: str) -> Path:
