@@ -116,8 +116,8 @@ def test_templates_escape_through_the_quick_escape_and_still_escape(env, tmp_pat
 
 
 def test_a_templates_globals_are_the_environments_with_its_own_on_top(env, tmp_path):
-    (tmp_path / "layouts" / "g.html").write_text("{{ shared }} {{ own }}")
-    env.globals["shared"] = "from the environment"
+    (tmp_path / "layouts" / "g.html").write_text("{{ common }} {{ own }}")
+    env.globals["common"] = "from the environment"
     template = env.get_template("g.html", globals={"own": "its own"})
     assert template.render() == "from the environment its own"
     assert "own" not in env.globals  # a template's own globals stay its own
