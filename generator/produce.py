@@ -68,16 +68,18 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
         # It is set aside and deleted by another process while this one renders.
         renew(staging)
     fresh = held is None  # a new folder: nothing to prune, no file to replace
-    if held is None and link:
-        make_folders(staging, plan.folders())  # linked files need theirs; rendered ones make their own
-    elif held is not None:
+    made_dirs: set[str] = set()  # folders known to exist in staging
+    if fresh and link:
+        folders = plan.folders()
+        make_folders(staging, folders)  # linked files need theirs before anything renders
+        made_dirs.update(folders)
+    elif not fresh:
         for dest in held.keys() - planned.keys():
             remove(staging / dest)
     written = Written()
     records = written.records
-    if held is not None:
+    if not fresh:
         records.update({d: held[d] for d in held if d in planned})
-    made_dirs: set[str] = set(plan.folders()) if held is None else set()
     for number, dest in enumerate(link, start=1):
         if progress is not None:
             progress("linking unchanged pages", number, len(link))
@@ -89,8 +91,9 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
         except OSError:
             shutil.copy2(previous / dest, target)
         records[dest] = published[dest]
-    for f in render:
-        _ensure_parent(staging, f.dest, made_dirs)
+    if not fresh:  # in a new folder, the workers make the folders they write into (see _render_slice)
+        for f in render:
+            _ensure_parent(staging, f.dest, made_dirs)
     results = guard(lambda: _render_all(render, renderer, staging, jobs, progress, fresh))
     problems = [p for r in results for p in r["problems"]]
     if problems:
