@@ -522,14 +522,23 @@ class _LineReader:
                 value_pos[here] = (no, col + len(key) + 2)
                 scalars[here] = _new_scalar(Scalar, ("", False, _NULL))
                 out[key] = None
-            if i >= n:
+            following = self.following(i, col)
+            if following is None:
                 return out, i
-            no, indent, s = entries[i]
-            if indent != col:
-                if indent < col:
-                    return out, i
-                raise _GiveUp
+            no, s = following
             i += 1
+
+    def following(self, i: int, col: int) -> tuple[int, str] | None:
+        """(line number, text) of entries[i] when it goes on the block at column `col`; None
+        where the block ends (no more entries, or one indented less). Deeper: not ours to read."""
+        if i >= self.n:
+            return None
+        no, indent, s = self.entries[i]
+        if indent == col:
+            return no, s
+        if indent < col:
+            return None
+        raise _GiveUp
 
     def quoted(self, s: str, start: int, no: int, column: int, here: Path) -> str:
         """The one-line double-quoted string at s[start] (line `no`, 1-based `column`), with
@@ -543,9 +552,8 @@ class _LineReader:
         return text
 
     def sequence(self, i: int, path: Path, depth: int) -> tuple[list, int]:
-        entries, n = self.entries, self.n
         value_pos = self.value_pos
-        no, col, s = entries[i]
+        no, col, s = self.entries[i]
         out: list = []
         value_pos[path] = (no, col + 1)
         while True:
@@ -565,13 +573,10 @@ class _LineReader:
             else:
                 value, i = self.inline(rest, no, at, here, i, col)
                 out.append(value)
-            if i >= n:
+            following = self.following(i, col)
+            if following is None:
                 return out, i
-            no, indent, s = entries[i]
-            if indent != col:
-                if indent < col:
-                    return out, i
-                raise _GiveUp
+            no, s = following
             if s[0] != "-" or len(s) > 1 and s[1] != " ":  # a list at its key's indent ends where the next key starts
                 return out, i
 
