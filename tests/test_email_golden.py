@@ -19,19 +19,17 @@ the diff before committing:
 
 from __future__ import annotations
 
-import difflib
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO, build
+from goldens import UPDATE, compare_with_golden, write_golden
 
 HERE = Path(__file__).parent
 FIXTURE = HERE / "fixtures" / "sites" / "email"
 GOLDEN = HERE / "golden" / "email"
-UPDATE = os.environ.get("UPDATE_GOLDEN", "").lower() in ("1", "true", "yes")
 
 CASES = {f"{week}.{ext}": f"issues/{week}/email.{ext}" for week in ("2026-w11", "2026-w12") for ext in ("html", "txt")}
 
@@ -62,22 +60,14 @@ def own_templates_site(tmp_path_factory):
 
 
 def _compare(actual: str, name: str) -> None:
-    expected_path = GOLDEN / name
-    assert expected_path.is_file(), f"{expected_path} is missing; create it with UPDATE_GOLDEN=1"
-    expected = expected_path.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            f"tests/golden/email/{name}", f"site/{CASES[name]}"))
-        pytest.fail(f"{CASES[name]} differs from tests/golden/email/{name} "
-                    f"(if intended: UPDATE_GOLDEN=1 pytest tests/test_email_golden.py)\n{diff}", pytrace=False)
+    compare_with_golden(actual, GOLDEN / name, CASES[name], "tests/test_email_golden.py")
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_each_edition_matches_its_golden_file(golden_site, name):
     actual = (golden_site / CASES[name]).read_text(encoding="utf-8")
     if UPDATE:
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        (GOLDEN / name).write_text(actual, encoding="utf-8", newline="")
+        write_golden(actual, GOLDEN / name)
         return
     _compare(actual, name)
 

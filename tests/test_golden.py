@@ -16,19 +16,17 @@ again without it to confirm.
 
 from __future__ import annotations
 
-import difflib
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import build
+from goldens import UPDATE, compare_with_golden, write_golden
 
 HERE = Path(__file__).parent
 FIXTURE = HERE / "fixtures" / "sites" / "golden"
 GOLDEN = HERE / "golden"
-UPDATE = os.environ.get("UPDATE_GOLDEN", "").lower() in ("1", "true", "yes")
 
 CASES = {
     "brief.html": "briefs/records-guidance/index.html",
@@ -51,18 +49,10 @@ def golden_site(tmp_path_factory):
 @pytest.mark.parametrize("golden_name", sorted(CASES))
 def test_output_matches_the_golden_file(golden_site, golden_name):
     actual = (golden_site / CASES[golden_name]).read_text(encoding="utf-8")
-    expected_path = GOLDEN / golden_name
     if UPDATE:
-        expected_path.parent.mkdir(parents=True, exist_ok=True)
-        expected_path.write_text(actual, encoding="utf-8", newline="")
+        write_golden(actual, GOLDEN / golden_name)
         return
-    assert expected_path.is_file(), f"{expected_path} is missing; create it with UPDATE_GOLDEN=1"
-    expected = expected_path.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            f"tests/golden/{golden_name}", f"site/{CASES[golden_name]}"))
-        pytest.fail(f"{CASES[golden_name]} differs from tests/golden/{golden_name} "
-                    f"(if intended: UPDATE_GOLDEN=1 pytest tests/test_golden.py)\n{diff}", pytrace=False)
+    compare_with_golden(actual, GOLDEN / golden_name, CASES[golden_name], "tests/test_golden.py")
 
 
 def test_the_fixture_site_is_what_the_docstring_says():
