@@ -12,9 +12,13 @@ UPDATE = os.environ.get("UPDATE_GOLDEN", "").lower() in ("1", "true", "yes")
 TESTS = Path(__file__).parent
 
 
-def write_golden(actual: str, golden: Path) -> None:
-    golden.parent.mkdir(parents=True, exist_ok=True)
-    golden.write_text(actual, encoding="utf-8", newline="")
+def check_golden(actual: str, golden: Path, output: str, test_file: str) -> None:
+    """With UPDATE_GOLDEN=1, write `actual` as the golden file; otherwise compare (compare_with_golden)."""
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8", newline="")
+    else:
+        compare_with_golden(actual, golden, output, test_file)
 
 
 def compare_with_golden(actual: str, golden: Path, output: str, test_file: str) -> None:

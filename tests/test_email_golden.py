@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, build
-from goldens import UPDATE, compare_with_golden, write_golden
+from goldens import UPDATE, check_golden, compare_with_golden
 
 HERE = Path(__file__).parent
 FIXTURE = HERE / "fixtures" / "sites" / "email"
@@ -65,11 +65,8 @@ def _compare(actual: str, name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_each_edition_matches_its_golden_file(golden_site, name):
-    actual = (golden_site / CASES[name]).read_text(encoding="utf-8")
-    if UPDATE:
-        write_golden(actual, GOLDEN / name)
-        return
-    _compare(actual, name)
+    check_golden((golden_site / CASES[name]).read_text(encoding="utf-8"), GOLDEN / name, CASES[name],
+                 "tests/test_email_golden.py")
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build
-from goldens import UPDATE, compare_with_golden, write_golden
+from goldens import check_golden
 
 HERE = Path(__file__).parent
 FIXTURE = HERE / "fixtures" / "sites" / "golden"
@@ -48,11 +48,8 @@ def golden_site(tmp_path_factory):
 
 @pytest.mark.parametrize("golden_name", sorted(CASES))
 def test_output_matches_the_golden_file(golden_site, golden_name):
-    actual = (golden_site / CASES[golden_name]).read_text(encoding="utf-8")
-    if UPDATE:
-        write_golden(actual, GOLDEN / golden_name)
-        return
-    compare_with_golden(actual, GOLDEN / golden_name, CASES[golden_name], "tests/test_golden.py")
+    check_golden((golden_site / CASES[golden_name]).read_text(encoding="utf-8"), GOLDEN / golden_name,
+                 CASES[golden_name], "tests/test_golden.py")
 
 
 def test_the_fixture_site_is_what_the_docstring_says():
