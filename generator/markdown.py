@@ -17,7 +17,8 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-from generator.urls import is_safe_href, is_site_relative
+from generator.plain_markdown import render_plain_inline, render_plain_paragraphs
+from generator.urls import is_safe_href, is_site_relative, under_base
 
 _TAGS = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"</?(?:p|div|li|ul|ol|h[1-6]|table|thead|tbody|tr|td|th|blockquote|pre|br|hr)\b[^>]*>", re.I)
@@ -35,11 +36,7 @@ def _shift_headings(state) -> None:
 
 
 def _under_base(url: str, env) -> str:
-    """A root-relative link in content ("/briefs/x/") points into the site, wherever it is hosted."""
-    base = (env or {}).get("base_path", "/")
-    if url.startswith("/") and base != "/" and not url.startswith(base):
-        return base.rstrip("/") + url
-    return url
+    return under_base(url, (env or {}).get("base_path", "/"))
 
 
 def _render_link_open(self, tokens, idx, options, env):
@@ -82,6 +79,23 @@ _INLINE_STOPS_RE = re.compile("[" + re.escape(INLINE_STOPS) + "]")
 _STOPPED_FOR = ["text", "newline", "escape", "backticks", "emphasis", "link", "image", "autolink", "html_inline", "entity"]
 
 
+# Everything this parser runs. plain_markdown renders plain paragraphs, lists and inline items
+# itself, byte for byte as this parser would; only while these are exactly the rules in force.
+RULES = {
+    "core": ["normalize", "block", "inline", "text_join", "shift_headings"],
+    "block": ["table", "code", "fence", "blockquote", "hr", "list", "reference", "html_block", "heading",
+              "lheading", "paragraph"],
+    "inline": _STOPPED_FOR,
+    "inline2": ["balance_pairs", "emphasis", "fragments_join"],
+}
+
+
+@lru_cache(maxsize=1)
+def plain_is_enough() -> bool:
+    md = make_markdown()
+    return md.get_active_rules() == RULES and not md.options.get("html") and not md.options.get("breaks")
+
+
 @lru_cache(maxsize=1)
 def make_markdown() -> MarkdownIt:
     md = stock_markdown()
@@ -110,11 +124,19 @@ def render_block(text: str, base_path: str = "/", heading_shift: int = HEADING_S
     `heading_shift` moves '#' headings down under the page's own: 2 for a
     summary (under h1 and h2 "Summary"), 1 for an editorial, 0 for a page.
     """
+    if plain_is_enough():
+        html = render_plain_paragraphs(text, base_path)
+        if html is not None:
+            return html
     return make_markdown().render(text, {"base_path": base_path, "heading_shift": heading_shift})
 
 
 def render_inline(text: str, base_path: str = "/") -> str:
     """One line of inline Markdown (a key point, an implication) -> HTML without <p>."""
+    if plain_is_enough():
+        html = render_plain_inline(text, base_path)
+        if html is not None:
+            return html
     return make_markdown().renderInline(text, {"base_path": base_path})
 
 

@@ -53,6 +53,13 @@ def is_site_relative(url: str) -> bool:
     return is_safe_href(url) and not _SCHEME.match(url.strip())
 
 
+def under_base(url: str, base_path: str) -> str:
+    """A root-relative link in content ("/briefs/x/") points into the site, wherever it is hosted."""
+    if url.startswith("/") and base_path != "/" and not url.startswith(base_path):
+        return base_path.rstrip("/") + url
+    return url
+
+
 class Urls:
     """Paths of every page, relative to the output root ("briefs/x/index.html")
     and as links under the base path ("/ai-digest/briefs/x/")."""
