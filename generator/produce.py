@@ -94,7 +94,7 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
     if not fresh:  # in a new folder, the workers make the folders they write into (see _render_slice)
         for f in render:
             _ensure_parent(staging, f.dest, made_dirs)
-    results = guard(lambda: _render_all(render, renderer, staging, jobs, progress, fresh))
+    results = guard(lambda: _render_all(render, renderer, staging, jobs, progress, fresh, made_dirs))
     problems = [p for r in results for p in r["problems"]]
     if problems:
         raise ContentError(problems)
@@ -112,7 +112,8 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
     return written
 
 
-def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None, fresh: bool = False) -> list[dict]:
+def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None, fresh: bool = False,
+                made_dirs: frozenset | set = frozenset()) -> list[dict]:
     """Brief pages first (making fragments), then the rest; in workers when there is enough to do.
 
     Progress: a single process reports each page itself; forked workers only
@@ -134,7 +135,7 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
         counts = Counts(n) if progress is not None else None  # pages done by each worker, for progress
         tick = lambda job, forked: _ticker(progress, counts, job, forked, base, len(render))  # noqa: E731
         part = run_in_workers(lambda job, count: _render_slice(slices[job], renderer, staging, expected, count > 1,
-                                                               tick(job, count > 1), fresh),
+                                                               tick(job, count > 1), fresh, made_dirs),
                               n, while_waiting=counts and (lambda: progress("rendering pages", base + counts.total(),
                                                                              len(render))))
         base += len(batch)
@@ -157,13 +158,16 @@ def _ticker(progress, counts, job: int, forked: bool, base: int, total: int):
 
 
 def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: bool, tick=None,
-                  fresh: bool = False) -> dict:
-    """Render, check and write `files`; `fresh`: the folder held none of them (a new folder)."""
+                  fresh: bool = False, made_dirs: frozenset | set = frozenset()) -> dict:
+    """Render, check and write `files`; `fresh`: the folder held none of them (a new folder).
+    A file's folder not in `made_dirs` (known to exist) is made first: in a new folder, where
+    most pages are the first in theirs, that is one mkdir, not a failed create, a stat and a retry."""
     store = renderer.store
     if forked:
         store.lookup = _reopened(store.lookup)
         store.made = {}
     before = set(store.made)
+    made = set(made_dirs)
     problems, done = [], []
     for f in files:
         data = renderer.render(f)
@@ -174,11 +178,11 @@ def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: 
                 os.unlink(target)  # never write into a file: it may be a hard link shared with the live site
             except FileNotFoundError:
                 pass
-        try:
-            write_new(target, data)
-        except FileNotFoundError:  # its folder is not made yet
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            write_new(target, data)
+        folder = f.dest.rpartition("/")[0]
+        if folder and folder not in made:
+            make_folder(os.path.join(staging, folder))
+            made.add(folder)
+        write_new(target, data)
         done.append((f.dest, hashlib.sha256(data).hexdigest()))
         if tick is not None:
             tick(len(done))
@@ -199,6 +203,16 @@ def write_new(path: str, data: bytes) -> None:
             view = view[os.write(fd, view):]
     finally:
         os.close(fd)
+
+
+def make_folder(path: str) -> None:
+    """`path` as a folder, whoever makes it first (another worker may), with its parents if need be."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)
 
 
 def _reopened(lookup):
