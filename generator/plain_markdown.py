@@ -12,11 +12,14 @@ spaces and words, a line with surrounding whitespace, a `|` that could make a
 table.
 
 What it accepts (nothing else):
-- lines with no leading or trailing whitespace, grouped into paragraphs by empty
-  lines; a line starts with a word, an opening bracket or quote, or emphasis;
-- in a line, plain text, `*em*` and `**strong**` whose inside starts and ends with
-  a letter or digit, opens after the start of the line, a space or `(`, and closes
-  before the end of the line, a space or `.,;:!?)`, and holds only plain text;
+- lines with no whitespace at either end, grouped by empty lines into paragraphs
+  and tight lists (every line "- item"; a list needs no empty line inside it and
+  no list right after it); a line or item may not start with ASCII punctuation
+  other than ( [ " ' and emphasis, nor with a number followed by . or );
+- in a line, plain text, `*em*`, `**strong**` and `***both***` whose inside
+  starts and ends with a letter or digit, opens after the start of the line, a
+  space or `(`, closes before the end of the line, a space or `.,;:!?)`, and
+  holds only plain text; `&` that cannot start an entity, `!` not before `[`;
 - `[text](address)`, the text plain or with emphasis as above, the address an
   http(s) address with a lower-case host or a site path, from characters
   markdown-it leaves as they are.
@@ -28,6 +31,7 @@ characters that matter, and on every brief of the sample and synthetic sites.
 from __future__ import annotations
 
 import re
+
 from markdown_it.common.utils import escapeHtml
 
 from generator.urls import under_base
