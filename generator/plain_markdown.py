@@ -121,6 +121,8 @@ def render_plain_inline(text: str, base_path: str) -> str | None:
 
 
 def render_line(line: str, base_path: str) -> str | None:
+    """One line's inline Markdown -> HTML, token by token, or None at the first thing not plain.
+    A link's text is a line of its own (markdown-it, too, parses it apart from what is around it)."""
     parts = []
     pos = 0
     end = len(line)
