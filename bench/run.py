@@ -280,9 +280,10 @@ def pagefind() -> list[str]:
     return [str(get_executable())]
 
 
+AT_SCALE = 10000  # briefs: the corpus #12 sets its targets for
 TARGETS = (  # (issue, what, scenario, compared with, at most this ratio, for this many briefs only or None)
-    ("#12", "one brief added, search included", "add-one+search", "hugo cold", 0.2, 10000),
-    ("#12", "nothing changed", "no-change", "hugo cold", 0.05, 10000),
+    ("#12", "one brief added, search included", "add-one+search", "hugo cold", 0.2, AT_SCALE),
+    ("#12", "nothing changed", "no-change", "hugo cold", 0.05, AT_SCALE),
     ("#13", "cold, no search", "cold", "hugo cold", 1.0, None),
     ("#13", "full build with search from nothing", "cold+search", "hugo+pagefind", 1.0, None),
     ("#14", "preview: save to new page in Chromium", "serve", "hugo serve", 0.5, None),
@@ -296,7 +297,7 @@ def print_targets(results: dict) -> None:
             if ours in rows and theirs in rows and only_at in (None, n):
                 ratio = rows[ours][0] / rows[theirs][0]
                 print(f"{n:>8}  {issue:<5} {what:<38} {ratio:>7.3f} {limit:>6.2f}  {'yes' if ratio <= limit else 'NO'}")
-        if "add-one+search" in rows and n == 10000:
+        if "add-one+search" in rows and n == AT_SCALE:
             wall = rows["add-one+search"][0]
             print(f"{n:>8}  {'#12':<5} {'one brief added with search, seconds':<38} {wall:>7.2f} {3.0:>6.2f}  "
                   f"{'yes' if wall < 3.0 else 'NO'}")
