@@ -3,8 +3,10 @@
 Forking shares the parent's parsed site with every worker for free (copy on
 write), so only the small results travel back, pickled over a pipe. Each
 worker gets its index; the function decides which share of the work is its
-own. A worker that fails sends its exception back as text, and the parent
-raises it: nothing fails silently.
+own: a share cut before forking, or tasks taken from a TaskQueue one at a
+time, so that a worker whose files turn out cheaper simply does more of them.
+A worker that fails sends its exception back as text, and the parent raises
+it: nothing fails silently.
 """
 
 from __future__ import annotations
@@ -89,6 +91,64 @@ def run_in_workers(function, jobs: int, while_waiting=None, *, here: bool = Fals
     if failure is not None:
         raise failure
     return results
+
+
+class TaskQueue:
+    """The numbers 0 to count - 1, each given to whichever process asks for the next one first.
+
+    They are written into a pipe before forking, four bytes each, and the write end is
+    closed; every process then reads four bytes per task until the pipe is empty. The kernel
+    holds a pipe's lock for the whole of a read, so each number reaches exactly one reader,
+    whole. All of them are written before anyone reads, so they must fit in the pipe's
+    buffer: MAX_TASKS of them take 16 KiB, the smallest buffer a POSIX pipe starts with.
+    """
+
+    MAX_TASKS = 4096
+    _SIZE = 4
+
+    def __init__(self, count: int) -> None:
+        if not 0 <= count <= self.MAX_TASKS:
+            raise ValueError(f"a task queue holds 0 to {self.MAX_TASKS} tasks, not {count}")
+        self._read, write = os.pipe()
+        try:
+            data = memoryview(b"".join(n.to_bytes(self._SIZE, "little") for n in range(count)))
+            os.set_blocking(write, False)  # a buffer smaller than promised fails here, never hangs
+            while data:
+                data = data[os.write(write, data):]
+        except BaseException:
+            os.close(self._read)
+            raise
+        finally:
+            os.close(write)
+
+    def __iter__(self):
+        """The tasks this process gets, in the order it gets them, until none is left."""
+        while True:
+            data = os.read(self._read, self._SIZE)
+            if not data:
+                return
+            if len(data) != self._SIZE:  # pragma: no cover - a pipe read is never split
+                raise WorkerError(f"task queue gave {len(data)} bytes")
+            yield int.from_bytes(data, "little")
+
+    def close(self) -> None:
+        os.close(self._read)
+
+    def __enter__(self) -> "TaskQueue":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def chunks(items: list, parts_per_worker: int, workers: int, largest: int) -> list[list]:
+    """`items` cut into runs of neighbours, in order: about `parts_per_worker` runs per worker
+    (more when that would make a run longer than `largest`), never more than a TaskQueue holds."""
+    if not items:
+        return []
+    size = max(1, min(largest, -(-len(items) // (parts_per_worker * workers))))
+    size = max(size, -(-len(items) // TaskQueue.MAX_TASKS))
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 class Counts:

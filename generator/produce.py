@@ -11,10 +11,13 @@ staging folder's records are unknown (one a killed build or a clean build
 left), it is set aside for deletion in the background and replaced by an
 empty folder: every file would be written anew anyway.
 
-Rendering runs in worker processes when there is enough of it. Each worker
-gets an explicit slice of the files to render, cut before forking; brief
+Rendering runs in worker processes when there is enough of it. The files
+are cut into short runs of neighbours before forking, and each worker takes
+the next run when it is done with its last (parallel.TaskQueue), so a worker
+that meets cheaper files does more of them and both finish together. Brief
 pages go first (they make each brief's fragments, which the listings then
-reuse), then everything else. Afterwards every planned file must have been
+reuse), then everything else, in order of period so that a run's listings
+share their briefs' fragments. Afterwards every planned file must have been
 written exactly once, or the build fails.
 """
 
@@ -28,10 +31,12 @@ from pathlib import Path
 
 from generator.check_output import check_page
 from generator.diagnostics import ContentError
-from generator.parallel import Counts, default_jobs, run_in_workers
+from generator.parallel import Counts, TaskQueue, chunks, default_jobs, run_in_workers
 from generator.plan import KINDS, Plan, by_period, expected_lists
 
 PARALLEL_FROM = 300  # files to render; below this a second process costs more than it saves
+RUNS_PER_WORKER = 32  # a batch is handed out in runs of neighbouring files, about this many per worker,
+LONGEST_RUN = 16  # and no longer than this: the last run any worker takes is short, so they finish together
 
 
 @dataclass
@@ -131,13 +136,15 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
         if not batch:
             continue
         n = jobs if len(batch) >= PARALLEL_FROM else 1
-        slices = [batch[i::n] for i in range(n)]  # cut before forking: each worker knows its files
+        runs = chunks(batch, RUNS_PER_WORKER, n, LONGEST_RUN)
         counts = Counts(n) if progress is not None else None  # pages done by each worker, for progress
         tick = lambda job, forked: _ticker(progress, counts, job, forked, base, len(render))  # noqa: E731
-        part = run_in_workers(lambda job, count: _render_slice(slices[job], renderer, staging, expected, count > 1,
-                                                               tick(job, count > 1), fresh, made_dirs),
-                              n, while_waiting=counts and (lambda: progress("rendering pages", base + counts.total(),
-                                                                             len(render))))
+        with TaskQueue(len(runs)) as queue:  # each worker takes the next run of files when it is ready for more
+            files = (f for task in queue for f in runs[task])
+            part = run_in_workers(lambda job, count: _render_slice(files, renderer, staging, expected, count > 1,
+                                                                   tick(job, count > 1), fresh, made_dirs),
+                                  n, while_waiting=counts and (lambda: progress("rendering pages",
+                                                                                 base + counts.total(), len(render))))
         base += len(batch)
         if progress is not None:
             counts.close()
@@ -157,7 +164,7 @@ def _ticker(progress, counts, job: int, forked: bool, base: int, total: int):
     return lambda done: progress("rendering pages", base + done, total)
 
 
-def _render_slice(files: list, renderer, staging: Path, expected: dict, forked: bool, tick=None,
+def _render_slice(files, renderer, staging: Path, expected: dict, forked: bool, tick=None,
                   fresh: bool = False, made_dirs: frozenset | set = frozenset()) -> dict:
     """Render, check and write `files`; `fresh`: the folder held none of them (a new folder).
     A file's folder not in `made_dirs` (known to exist) is made first: in a new folder, where

@@ -1,0 +1,89 @@
+"""Work handed out as workers ask for it: every task to exactly one worker, more to the quicker.
+
+The build cuts each batch of pages into short runs of neighbours and lets each
+worker take the next run when it is ready (generator.parallel.TaskQueue), so
+that no worker sits idle while another still has a fixed share to finish.
+
+Runs that fork are their own Python process: a pytest process may hold
+threads from other tests' servers, and a fork must not copy those.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+from generator.parallel import TaskQueue, chunks
+
+SHARED = r"""
+import os, sys, time
+from generator.parallel import Counts, TaskQueue, run_in_workers
+
+tasks, workers = int(sys.argv[1]), int(sys.argv[2])
+taken = Counts(workers)  # tasks taken by each worker, seen by all
+
+def work(job, jobs):
+    mine = []
+    for task in queue:
+        mine.append(task)
+        taken.setter(job)(len(mine))
+        if task == 0:  # whoever takes the first task stalls after it, until the others have taken the rest
+            deadline = time.monotonic() + 60
+            while taken.total() < tasks and time.monotonic() < deadline:
+                time.sleep(0.005)
+    return mine
+
+with TaskQueue(tasks) as queue:
+    print(run_in_workers(work, workers))
+"""
+
+
+def share_out(tasks: int, workers: int) -> list[list[int]]:
+    done = subprocess.run([sys.executable, "-c", SHARED, str(tasks), str(workers)], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return ast.literal_eval(done.stdout)
+
+
+def test_each_task_reaches_exactly_one_worker_and_a_stalled_worker_takes_no_more():
+    tasks = 300
+    shares = share_out(tasks, 3)
+    assert sorted(t for share in shares for t in share) == list(range(tasks))  # none lost, none twice
+    [stalled] = [share for share in shares if 0 in share]
+    assert stalled == [0]  # stalled after its first task: the other two took all the rest
+    for share in shares:
+        assert share == sorted(share)  # each worker meets the tasks in the order they were queued
+
+
+def test_one_process_takes_every_task_in_order():
+    with TaskQueue(5) as queue:
+        assert list(queue) == [0, 1, 2, 3, 4]
+        assert list(queue) == []  # taken once only
+    with TaskQueue(0) as queue:
+        assert list(queue) == []
+
+
+def test_a_queue_holds_no_more_than_its_pipe_can_take_before_anyone_reads():
+    with TaskQueue(TaskQueue.MAX_TASKS) as queue:
+        assert sum(1 for _ in queue) == TaskQueue.MAX_TASKS
+    with pytest.raises(ValueError, match="4096"):
+        TaskQueue(TaskQueue.MAX_TASKS + 1)
+
+
+@pytest.mark.parametrize("count, per_worker, workers, largest, sizes", [
+    (100, 4, 2, 16, [13] * 7 + [9]),  # 100 / (4 * 2) rounded up
+    (10_000, 32, 2, 16, [16] * 625),  # capped at `largest`
+    (5, 32, 2, 16, [1] * 5),  # never empty runs
+    (50_000, 32, 2, 4, [13] * 3846 + [2]),  # longer than `largest` rather than more runs than a queue holds
+    (0, 32, 2, 16, []),
+])
+def test_runs_cover_every_item_once_in_order(count, per_worker, workers, largest, sizes):
+    items = list(range(count))
+    runs = chunks(items, per_worker, workers, largest)
+    assert [len(r) for r in runs] == sizes
+    assert [i for r in runs for i in r] == items
+    assert len(runs) <= TaskQueue.MAX_TASKS
