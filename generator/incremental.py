@@ -53,7 +53,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import lz4.block
 
 CACHE_DIR = ".digest-cache"
 FORMAT = 7
@@ -226,21 +225,6 @@ class State:
     shards: dict = field(default_factory=dict)  # shard name -> {path: (sha256, size)} of its files
 
 
-def pack(fragments) -> bytes:
-    """A brief's fragments (generator.fragments.Fragments) as compact bytes, as the cache keeps
-    them and worker processes hand them over: pickled (12.7 KB) and LZ4-compressed (3.4 KB).
-
-    LZ4 rather than zlib: zlib at its fastest level spent 111 us of a 165 us pack on the
-    compression alone (2.6 KB), LZ4 12 us; unpacking went from 77 to 43 us. Every brief is
-    packed once and unpacked about twice in a cold build.
-    """
-    return lz4.block.compress(pickle.dumps(fragments, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def unpack(data: bytes):
-    return pickle.loads(lz4.block.decompress(data))
-
-
 class Memory:
     """The cache folder of one output: state, parsed briefs and fragments (see the module docstring)."""
 
@@ -368,13 +352,14 @@ class Memory:
                 self._db.execute("CREATE TABLE IF NOT EXISTS fragments (fingerprint TEXT PRIMARY KEY, data BLOB)")
         return self._db
 
-    def fragment(self, fingerprint: str):
+    def fragment(self, fingerprint: str) -> bytes | None:
+        """The packed fragments stored for `fingerprint` (generator.fragments.pack), or None."""
         if fingerprint not in self._stored_fingerprints():  # a cold build asks for every brief
             return None
         db = self._fragments_db()
         try:
             row = db.execute("SELECT data FROM fragments WHERE fingerprint = ?", (fingerprint,)).fetchone()
-            return unpack(row[0]) if row else None
+            return row[0] if row else None
         except Exception:  # noqa: BLE001 - a bad entry is a miss
             return None
 
@@ -388,7 +373,7 @@ class Memory:
         return self._stored
 
     def store_fragments(self, made: dict[str, bytes], keep: set[str]) -> None:
-        """Keep `made` ({fingerprint: packed fragments}, see render.pack); drop all not in `keep`."""
+        """Keep `made` ({fingerprint: packed fragments}, see fragments.pack); drop all not in `keep`."""
         db = self._fragments_db()
         if db is None:
             return

@@ -13,8 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.assemble import Group, Issue, Site
-from generator.fragments import BriefView, Fragments, render_fragments
-from generator.incremental import pack, unpack
+from generator.fragments import BriefView, Fragments, pack, render_fragments, unpack
 from generator.markdown import first_sentence, html_to_text, render_block
 from generator.model import Week
 from generator.slugs import slugify
@@ -33,8 +32,8 @@ class OutputFile:
 
 
 class FragmentStore:
-    """Each brief's fragments, by fingerprint: decoded in memory, packed (incremental.pack), from
-    `lookup` (the cache), or rendered now.
+    """Each brief's fragments, by fingerprint: decoded in memory, packed (fragments.pack), packed
+    in the cache (`lookup` gives its bytes, or None), or rendered now.
 
     Keeps at most RECENT_FRAGMENTS decoded (a few pages' worth of every
     listing). `made` collects the ones rendered here, packed, for the cache
@@ -63,7 +62,7 @@ class FragmentStore:
         if data is not None:
             frag = unpack(data)
         elif self.lookup:
-            frag = self.lookup(fingerprint)
+            frag = self._cached(fingerprint)
         if frag is None:
             frag = make(view)
             self.made[fingerprint] = pack(frag)
@@ -71,6 +70,16 @@ class FragmentStore:
         if len(held) > RECENT_FRAGMENTS:
             held.popitem(last=False)
         return frag
+
+
+    def _cached(self, fingerprint: str) -> Fragments | None:
+        data = self.lookup(fingerprint)
+        if data is None:
+            return None
+        try:
+            return unpack(data)
+        except Exception:  # noqa: BLE001 - a damaged cache entry is a miss: the brief is rendered again
+            return None
 
 
 class Labels(dict):

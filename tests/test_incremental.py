@@ -213,6 +213,26 @@ def test_a_corrupt_cache_is_discarded_with_a_warning(tmp_path):
     assert_same_tree(out, clean)
 
 
+def test_damaged_fragment_entries_are_rendered_again(tmp_path):
+    """An entry of the fragment cache that no longer unpacks (a disk error, a foreign writer)
+    is a miss: the listings that need that brief render it again, and the output is a clean build's."""
+    import sqlite3
+
+    scenario = Scenario(tmp_path / "root", random.Random(11))
+    out = tmp_path / "root" / "site"
+    build(scenario.root, out)
+    [db_path] = (scenario.root / ".digest-cache").rglob("fragments.sqlite")
+    with sqlite3.connect(db_path) as db:
+        damaged = db.execute("UPDATE fragments SET data = ?", (b"\x00not packed fragments",)).rowcount
+    assert damaged == len(scenario.briefs())
+    victim = scenario.briefs()[0]  # one brief changes: every listing showing it needs its neighbours' fragments
+    victim.write_text(victim.read_text().replace("Summary", "A changed summary", 1))
+    build(scenario.root, out)
+    clean = tmp_path / "clean"
+    build(scenario.root, clean, cache=False)
+    assert_same_tree(out, clean)
+
+
 def test_an_edit_that_keeps_size_and_mtime_is_still_seen(tmp_path, monkeypatch):
     """Unchanged brief files are not read at all, known by size, mtime, inode and ctime; an
     edit that keeps the size and puts the old mtime back (as some sync tools do) changes the ctime."""
