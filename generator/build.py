@@ -212,9 +212,12 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
     staging = make_staging(opts.out, opts.spare)
     try:
         held, held_search = memory.take_tree(staging)  # what the spare holds; untrusted until published
+        keep = set(inputs.fingerprints.values())
+        # Meanwhile this process writes the parse cache, then the first pages' fragments to theirs.
+        alongside = (memory.save_parsed, lambda: memory.store_fragments(renderer.store.fragments_made()))
         written = produce.update_tree(plan, renderer, staging, held, previous, memory,   # render, check, write
                                       jobs=opts.jobs, guard=lambda work: _guard_templates(opts.root, work),
-                                      progress=opts.progress)
+                                      progress=opts.progress, alongside=alongside)
         if opts.search:
             progress("indexing search", 0, 0)
         search = stages.index(opts, plan, site, staging, held_search, previous, memory, written)   # index
@@ -225,7 +228,7 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
         discard(staging, opts.out, keep=not is_environment_error(exc))  # a full disk wants its space back
         raise
     memory.remember_tree(opts.out, written.records, search.get("folders") if search else None)
-    memory.store_fragments(renderer.store.made, set(inputs.fingerprints.values()))
+    memory.store_fragments(renderer.store.made, keep)
     return BuildReport(pages=written.pages, files=written.total + 1 + (search or {}).get("files", 0),
                        briefs=len(site.briefs), issues=len(site.issues), rendered=written.rendered,
                        reused=written.total - written.rendered, linked=written.linked,

@@ -234,6 +234,8 @@ class Memory:
         self.state = State()
         self._parsed: dict | None = None
         self._logged = 0  # records in parsed.log
+        self._unsaved: list = []  # (path, entry or None) recorded by update_parsed, not yet written
+        self._stored_now: set[str] = set()  # fingerprints this build has put in the fragment cache
         self._db: sqlite3.Connection | None = None
         self._stored: set[str] | None = None  # fingerprints the fragment cache holds, read once
         if folder is not None:
@@ -289,15 +291,22 @@ class Memory:
         return self._parsed
 
     def update_parsed(self, changed: dict, removed) -> None:
-        """Record what this build parsed anew and which files are gone: appended to the log, or,
-        once the log holds more than an eighth of the entries, written out as a new base file."""
+        """Record what this build parsed anew and which files are gone; save_parsed writes it."""
         parsed = self.parsed()
         parsed.update(changed)
         for path in removed:
             parsed.pop(path, None)
-        if self.folder is None:
+        if self.folder is not None:
+            self._unsaved += [(p, e) for p, e in changed.items()] + [(p, None) for p in removed]
+
+    def save_parsed(self) -> None:
+        """What update_parsed recorded, into the cache folder: appended to the log, or, once the
+        log holds more than an eighth of the entries, written out as a new base file. A build
+        calls it while its workers render the first pages; close() calls it too."""
+        records, self._unsaved = self._unsaved, []
+        if not records:
             return
-        records = [(p, e) for p, e in changed.items()] + [(p, None) for p in removed]
+        parsed = self.parsed()
         log = self.folder / "parsed.log"
         if self._logged + len(records) > max(256, len(parsed) // 8):
             with collector_paused():
@@ -372,17 +381,25 @@ class Memory:
                 self._stored = set()
         return self._stored
 
-    def store_fragments(self, made: dict[str, bytes], keep: set[str]) -> None:
-        """Keep `made` ({fingerprint: packed fragments}, see fragments.pack); drop all not in `keep`."""
+    def store_fragments(self, made: dict[str, bytes], keep: set[str] | None = None) -> None:
+        """Keep `made` ({fingerprint: packed fragments}, see fragments.pack), but for those this
+        Memory has stored already; with `keep`, drop all not in it. A fingerprint names its
+        fragments' content, so storing them before the build succeeds is safe: the build stores
+        the first pages' fragments while workers render the rest, and the others at the end."""
         db = self._fragments_db()
         if db is None:
             return
+        new = [(fp, data) for fp, data in made.items() if fp not in self._stored_now]
+        if not new and keep is None:
+            return
         db.execute("BEGIN")
-        db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", made.items())
-        stale = [fp for (fp,) in db.execute("SELECT fingerprint FROM fragments") if fp not in keep]
-        if stale:
-            db.executemany("DELETE FROM fragments WHERE fingerprint = ?", [(fp,) for fp in stale])
+        db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", new)
+        if keep is not None:
+            stale = [fp for (fp,) in db.execute("SELECT fingerprint FROM fragments") if fp not in keep]
+            if stale:
+                db.executemany("DELETE FROM fragments WHERE fingerprint = ?", [(fp,) for fp in stale])
         db.execute("COMMIT")
+        self._stored_now.update(fp for fp, _ in new)
         self._stored = None
 
     def forget_connection(self) -> None:
@@ -420,6 +437,13 @@ class Memory:
         self.state.shards = {n: files for n, files in self.state.shards.items() if n in used}
 
     def close(self) -> None:
+        """Write what update_parsed recorded, if the build has not yet, and let go of the fragment cache.
+        Called as a build ends, failed or not: a parse cache it cannot write is left unwritten, so that
+        the build's own error is the one reported (a successful build has written it already)."""
+        try:
+            self.save_parsed()
+        except OSError:
+            pass
         if self._db is not None:
             self._db.close()
             self._db = None

@@ -35,17 +35,23 @@ def default_jobs() -> int:
         return max(1, min(os.cpu_count() or 1, 8))
 
 
-def run_in_workers(function, jobs: int, while_waiting=None, *, here: bool = False) -> list:
+def run_in_workers(function, jobs: int, while_waiting=None, *, here: bool = False, meanwhile=None) -> list:
     """[function(0, jobs), ..., function(jobs-1, jobs)], each in its own forked process.
 
     `while_waiting`, when given, is called in the parent every WAKE_EVERY
     seconds until every worker has finished (to report progress, say).
     With `here`, the parent does job 0 itself once the others are forked: its
     answer needs no pickling and its core is not left idle (`while_waiting`
-    starts when it is done).
+    starts when it is done). `meanwhile`, when given, is called once in the
+    parent, after the workers are forked (and its own job is done) and before it
+    waits for them: work of its own that needs nothing of theirs. Without
+    workers it is called after the function.
     """
     if jobs <= 1 or not hasattr(os, "fork"):
-        return [function(0, 1)]
+        result = [function(0, 1)]
+        if meanwhile is not None:
+            meanwhile()
+        return result
     sys.stdout.flush()
     sys.stderr.flush()
     children = []
@@ -68,14 +74,16 @@ def run_in_workers(function, jobs: int, while_waiting=None, *, here: bool = Fals
         os.close(write_fd)
         children.append((pid, read_fd))
     results = []
-    if here:
-        try:
+    try:
+        if here:
             results.append(function(0, jobs))
-        except BaseException:
-            _read_all([fd for _, fd in children], None)  # the others finish, and are waited for, before it goes on
-            for pid, _ in children:
-                os.waitpid(pid, 0)
-            raise
+        if meanwhile is not None:
+            meanwhile()
+    except BaseException:
+        _read_all([fd for _, fd in children], None)  # the others finish, and are waited for, before it goes on
+        for pid, _ in children:
+            os.waitpid(pid, 0)
+        raise
     payloads = _read_all([fd for _, fd in children], while_waiting)
     failure = None
     for (pid, _), data in zip(children, payloads):

@@ -53,9 +53,11 @@ class Written:
 
 
 def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous: Path, memory, *, jobs: int = 0,
-                guard, progress=None) -> Written:
+                guard, progress=None, alongside=()) -> Written:
     """Bring `staging`, which holds `held` ({dest: (signature, sha256)}; None when unknown), to `plan`.
-    `progress` (as in BuildOptions) hears of "linking unchanged pages" and "rendering pages", N of M."""
+    `progress` (as in BuildOptions) hears of "linking unchanged pages" and "rendering pages", N of M.
+    `alongside`: work for this process while the workers render, one callable per batch of pages
+    (brief pages, then the rest), each called once whether or not the batch runs in workers."""
     published = memory.records(previous) if previous.is_dir() else None
     published = published or {}
     render, link = [], []
@@ -99,7 +101,7 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
     if not fresh:  # in a new folder, the workers make the folders they write into (see _render_slice)
         for f in render:
             _ensure_parent(staging, f.dest, made_dirs)
-    results = guard(lambda: _render_all(render, renderer, staging, jobs, progress, fresh, made_dirs))
+    results = guard(lambda: _render_all(render, renderer, staging, jobs, progress, fresh, made_dirs, alongside))
     problems = [p for r in results for p in r["problems"]]
     if problems:
         raise ContentError(problems)
@@ -118,8 +120,9 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
 
 
 def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None, fresh: bool = False,
-                made_dirs: frozenset | set = frozenset()) -> list[dict]:
+                made_dirs: frozenset | set = frozenset(), alongside=()) -> list[dict]:
     """Brief pages first (making fragments), then the rest; in workers when there is enough to do.
+    This process does the `alongside` work meanwhile, one per batch.
 
     Progress: a single process reports each page itself; forked workers only
     count their pages in a shared array, which the parent reads while it waits.
@@ -132,8 +135,12 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
     others = by_period([f for f in render if f.kind != "brief"], renderer.site)
     results = []
     base = 0  # pages of earlier batches, for progress
-    for batch in (briefs, others):
+    alongside = list(alongside)
+    for number, batch in enumerate((briefs, others)):
+        meanwhile = alongside[number] if number < len(alongside) else None
         if not batch:
+            if meanwhile is not None:
+                meanwhile()
             continue
         n = jobs if len(batch) >= PARALLEL_FROM else 1
         runs = chunks(batch, RUNS_PER_WORKER, n, LONGEST_RUN)
@@ -144,7 +151,8 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
             part = run_in_workers(lambda job, count: _render_slice(files, renderer, staging, expected, count > 1,
                                                                    tick(job, count > 1), fresh, made_dirs),
                                   n, while_waiting=counts and (lambda: progress("rendering pages",
-                                                                                 base + counts.total(), len(render))))
+                                                                                 base + counts.total(), len(render))),
+                                  meanwhile=meanwhile)
         base += len(batch)
         if progress is not None:
             counts.close()

@@ -51,6 +51,11 @@ class FragmentStore:
     def add(self, packed: dict[str, bytes]) -> None:
         self.packed.update(packed)
 
+    def fragments_made(self) -> dict[str, bytes]:
+        """Every brief's fragments rendered so far in this build, packed: here, or in workers that
+        have handed theirs over."""
+        return {**self.packed, **self.made}
+
     def get(self, view: "BriefView", make) -> Fragments:
         held = self.held
         fingerprint = view.fingerprint

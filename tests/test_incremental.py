@@ -306,3 +306,21 @@ def test_the_racy_window_follows_the_file_systems_clock():
     assert not racy(now - 1_500_000_001, now)  # a fine-grained time 1.5 s ago
     assert racy(now - 50_000_001, now)
     assert not racy(now - 150_000_001, now)
+
+
+def test_a_build_in_workers_leaves_every_brief_s_fragments_and_parsed_form_in_the_cache(tmp_path, monkeypatch):
+    """The parent writes the parse cache while workers render brief pages, and their fragments
+    while they render the rest: a build from nothing leaves one entry per brief in each."""
+    import sqlite3
+
+    monkeypatch.setattr(generator.produce, "PARALLEL_FROM", 2)
+    scenario = Scenario(tmp_path / "root", random.Random(13))
+    out = tmp_path / "root" / "site"
+    report = build(scenario.root, out)
+    assert report.briefs == len(scenario.briefs())
+    cache = scenario.root / ".digest-cache"
+    [db_path] = cache.rglob("fragments.sqlite")
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM fragments").fetchone()[0] == report.briefs
+    parsed = generator.incremental.Memory(db_path.parent).parsed()  # parsed.pickle and parsed.log, read back
+    assert sorted(parsed) == [f"content/briefs/{p.name}" for p in scenario.briefs()]

@@ -2,7 +2,8 @@
 
 The build cuts each batch of pages into short runs of neighbours and lets each
 worker take the next run when it is ready (generator.parallel.TaskQueue), so
-that no worker sits idle while another still has a fixed share to finish.
+that no worker sits idle while another still has a fixed share to finish. The
+parent meanwhile does work of its own (writing the caches), while they run.
 
 Runs that fork are their own Python process: a pytest process may hold
 threads from other tests' servers, and a fork must not copy those.
@@ -87,3 +88,51 @@ def test_runs_cover_every_item_once_in_order(count, per_worker, workers, largest
     assert [len(r) for r in runs] == sizes
     assert [i for r in runs for i in r] == items
     assert len(runs) <= TaskQueue.MAX_TASKS
+
+
+MEANWHILE = r"""
+import os, sys, time
+from pathlib import Path
+from generator.parallel import run_in_workers
+
+flag = Path(sys.argv[1])
+parent = os.getpid()
+
+def work(job, jobs):  # each worker waits for the parent's own work to show, or gives up after a minute
+    deadline = time.monotonic() + 60
+    while not flag.exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return (job, os.getpid() != parent, flag.exists())
+
+def meanwhile():
+    assert os.getpid() == parent
+    flag.write_text("done by the parent")
+
+print(run_in_workers(work, 2, meanwhile=meanwhile))
+flag.unlink()
+calls = []
+print(run_in_workers(lambda job, jobs: calls.append("function") or job, 1, meanwhile=lambda: calls.append("meanwhile")), calls)
+
+def failing():
+    raise OSError("the parent's own work failed")
+try:
+    run_in_workers(lambda job, jobs: job, 2, meanwhile=failing)
+except OSError as exc:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        left = "a worker was left behind"
+    except ChildProcessError:
+        left = "every worker waited for"
+    print(f"raised: {exc}; {left}")
+"""
+
+
+def test_the_parent_does_its_own_work_while_the_workers_run(tmp_path):
+    done = subprocess.run([sys.executable, "-c", MEANWHILE, str(tmp_path / "flag")], capture_output=True, text=True,
+                          cwd=REPO, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[(0, True, True), (1, True, True)]",  # both workers saw the parent's work while they ran
+        "[0] ['function', 'meanwhile']",  # without workers: after the function, in this process
+        "raised: the parent's own work failed; every worker waited for",
+    ]
