@@ -122,7 +122,8 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
 def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None, fresh: bool = False,
                 made_dirs: frozenset | set = frozenset(), alongside=()) -> list[dict]:
     """Brief pages first (making fragments), then the rest; in workers when there is enough to do.
-    This process does the `alongside` work meanwhile, one per batch.
+    This process does the `alongside` work meanwhile, one per batch; while the brief pages'
+    workers run, it also compiles the templates the rest will need, for the next workers to inherit.
 
     Progress: a single process reports each page itself; forked workers only
     count their pages in a shared array, which the parent reads while it waits.
@@ -143,6 +144,9 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
                 meanwhile()
             continue
         n = jobs if len(batch) >= PARALLEL_FROM else 1
+        if batch is briefs and n > 1 and len(others) >= PARALLEL_FROM:  # the listings' workers are forked from here next
+            meanwhile = _then(meanwhile, lambda: renderer.prepare(sorted({KINDS[f.kind].template for f in others
+                                                                           if KINDS[f.kind].template})))
         runs = chunks(batch, RUNS_PER_WORKER, n, LONGEST_RUN)
         counts = Counts(n) if progress is not None else None  # pages done by each worker, for progress
         tick = lambda job, forked: _ticker(progress, counts, job, forked, base, len(render))  # noqa: E731
@@ -161,6 +165,13 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
             renderer.store.add(r["made"])
         results += part
     return results
+
+
+def _then(first, second):
+    """One call doing `first` (when there is one), then `second`."""
+    if first is None:
+        return second
+    return lambda: (first(), second())
 
 
 def _ticker(progress, counts, job: int, forked: bool, base: int, total: int):

@@ -170,6 +170,27 @@ class Renderer:
     def _load_fragments(self, view: BriefView) -> Fragments:
         return self.store.get(view, self.make_fragments)
 
+    def prepare(self, templates) -> None:
+        """Compile these templates, and every template they extend, include or import, before any
+        page asks for them. The build's parent process does this for the listings' templates while
+        its workers render the brief pages, so the workers it forks for the listings find them
+        compiled, rather than each compiling them again. A template that does not compile is left
+        for the page that uses it to report, at its line."""
+        from jinja2.meta import find_referenced_templates
+
+        todo, seen = list(templates), set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                self.env.get_template(name)
+                source = self.env.loader.get_source(self.env, name)[0]
+                todo += [n for n in find_referenced_templates(self.env.parse(source)) if n]
+            except jinja2.TemplateError:
+                continue
+
     def render(self, f) -> bytes:
         """The bytes of one planned file (generator.plan.PlannedFile)."""
         return getattr(self, "_" + f.kind.replace("-", "_"))(f.dest, *f.args)

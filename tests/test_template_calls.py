@@ -121,3 +121,27 @@ def test_a_templates_globals_are_the_environments_with_its_own_on_top(env, tmp_p
     template = env.get_template("g.html", globals={"own": "its own"})
     assert template.render() == "from the environment its own"
     assert "own" not in env.globals  # a template's own globals stay its own
+
+
+# -- compiled ahead: the listings' templates, in the parent, for the workers it forks next -------
+
+def test_preparing_compiles_a_template_and_all_it_extends_or_imports_and_leaves_broken_ones_to_their_page(project):
+    from conftest import brief_text, build
+    from generator.assemble import assemble
+    from generator.build import check_site
+    from generator.diagnostics import ContentError
+    from generator.render import Renderer
+
+    root = project({"content/briefs/one.md": brief_text("One brief", published="2026-03-16")})
+    (root / "layouts").mkdir(exist_ok=True)
+    (root / "layouts" / "source.html").write_text('{% extends "base.html" %}{% block main %}{{ broken( %}{% endblock %}\n')
+    checked = check_site(root)
+    renderer = Renderer(assemble(checked.content, checked.config), make_environment(root))
+    renderer.env.cache.clear()
+    renderer.prepare(["tag.html", "source.html"])
+    compiled = {name for _, name in renderer.env.cache.keys()}
+    assert {"tag.html", "base.html", "_macros.html"} <= compiled  # tag.html extends base.html, imports _macros.html
+    assert "source.html" not in compiled  # it does not compile: left to the page that uses it
+    with pytest.raises(ContentError) as failure:
+        build(root)
+    assert "layouts/source.html:1" in str(failure.value.diagnostics[0].location)
