@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+
 import jinja2
 import pytest
 
@@ -28,9 +30,32 @@ def test_functions_marked_pass_context_still_get_the_context(env):
         def __call__(self, context):
             return context["name"].upper()
 
-    out = env.from_string("{{ who('Hello') }} {{ env_name() }} {{ greeter() }}").render(
-        who=who, env_name=env_name, greeter=Greeter(), name="Ada")
-    assert out == "Hello, Ada Environment ADA"
+    class Host:  # methods whose functions carry the mark, and one bound to a marked callable object
+        @jinja2.pass_context
+        def name_of(self, context, suffix):
+            return context["name"] + suffix
+
+    def shout(context):
+        return context["name"].upper() + "!"
+
+    marked_callable = jinja2.pass_context(lambda context: context["name"].lower())
+
+    class ClassMarked:  # a callable object whose class carries the mark
+        jinja_pass_arg = marked_callable.jinja_pass_arg
+
+        def __call__(self, host, context):
+            return context["name"] + host.suffix
+
+    host = Host()
+    host.suffix = "~"
+    bound_to_object = types.MethodType(ClassMarked(), host)  # its __func__ is no function: asked the slow way
+
+    source = "{{ who('Hello') }} {{ env_name() }} {{ greeter() }} {{ host.name_of('?') }} {{ shout() }} {{ low() }} {{ odd() }}"
+    names = dict(who=who, env_name=env_name, greeter=Greeter(), name="Ada", host=host, shout=jinja2.pass_context(shout),
+                 low=marked_callable, odd=bound_to_object)
+    out = env.from_string(source).render(**names)
+    assert out == "Hello, Ada Environment ADA Ada? ADA! ada Ada~"
+    assert out == jinja2.Environment().from_string(source).render(**names)  # as Jinja's own call path gives
 
 
 def test_plain_functions_methods_builtins_and_macros_are_called_with_their_arguments(env):
