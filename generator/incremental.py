@@ -33,8 +33,9 @@ Files, in .digest-cache/<variant>/ at the site root (safe to delete at any time)
   whose signature is unchanged is not even read. A build appends what it
   parsed to the log; when the log grows past an eighth of the entries, the
   whole is written out again as parsed.pickle.
-- fragments.sqlite: per fingerprint, the brief's rendered HTML fragments,
-  read back only for the few briefs a small rebuild needs.
+- fragments.sqlite: per fingerprint, the brief's rendered HTML fragments
+  (packed by generator.fragments.pack), read back only for the few briefs a
+  small rebuild needs.
 - templates/: Jinja's compiled templates, each checked against its source.
 
 A cache that cannot be read is discarded with a warning and never trusted.
