@@ -257,31 +257,3 @@ def test_the_diagnostics_print_the_same(tmp_path):
         assert outputs[0] == outputs[1]
         if form == "json":
             assert len(json.loads(outputs[0])) > 15
-
-
-HERE = r"""
-import os
-from generator.parallel import run_in_workers
-parent = os.getpid()
-print(run_in_workers(lambda job, jobs: (job, jobs, os.getpid() == parent), 3, here=True))
-def failing(job, jobs):
-    if job == 0:
-        raise ValueError("the share done here failed")
-    return job
-try:
-    run_in_workers(failing, 3, here=True)
-except ValueError as exc:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-        left = "a worker was left behind"
-    except ChildProcessError:
-        left = "every worker waited for"
-    print(f"raised: {exc}; {left}")
-"""
-
-
-def test_the_parent_can_do_a_share_itself():
-    done = subprocess.run([sys.executable, "-c", HERE], capture_output=True, text=True, cwd=REPO, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["[(0, 3, True), (1, 3, False), (2, 3, False)]",
-                                        "raised: the share done here failed; every worker waited for"]

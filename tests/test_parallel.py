@@ -1,4 +1,5 @@
-"""Work handed out as workers ask for it: every task to exactly one worker, more to the quicker.
+"""Forked workers (generator.parallel): work handed out as they ask for it, every task to
+exactly one worker and more to the quicker; the parent's own share and its own work meanwhile.
 
 The build cuts each batch of pages into short runs of neighbours and lets each
 worker take the next run when it is ready (generator.parallel.TaskQueue), so
@@ -90,13 +91,47 @@ def test_runs_cover_every_item_once_in_order(count, per_worker, workers, largest
     assert len(runs) <= TaskQueue.MAX_TASKS
 
 
-MEANWHILE = r"""
+# What each script below starts with: raised(call, kind) runs a call that must fail, and says
+# what it raised and whether every worker had been waited for before it was raised.
+PRELUDE = r"""
 import os, sys, time
 from pathlib import Path
 from generator.parallel import run_in_workers
 
-flag = Path(sys.argv[1])
 parent = os.getpid()
+
+def raised(call, kind):
+    try:
+        call()
+    except kind as exc:
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            left = "a worker was left behind"
+        except ChildProcessError:
+            left = "every worker waited for"
+        return f"raised: {exc}; {left}"
+    return "nothing raised"
+"""
+
+HERE = PRELUDE + r"""
+print(run_in_workers(lambda job, jobs: (job, jobs, os.getpid() == parent), 3, here=True))
+def failing(job, jobs):
+    if job == 0:
+        raise ValueError("the share done here failed")
+    return job
+print(raised(lambda: run_in_workers(failing, 3, here=True), ValueError))
+"""
+
+
+def test_the_parent_can_do_a_share_itself():
+    done = subprocess.run([sys.executable, "-c", HERE], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[(0, 3, True), (1, 3, False), (2, 3, False)]",
+                                        "raised: the share done here failed; every worker waited for"]
+
+
+MEANWHILE = PRELUDE + r"""
+flag = Path(sys.argv[1])
 
 def work(job, jobs):  # each worker waits for the parent's own work to show, or gives up after a minute
     deadline = time.monotonic() + 60
@@ -115,15 +150,7 @@ print(run_in_workers(lambda job, jobs: calls.append("function") or job, 1, meanw
 
 def failing():
     raise OSError("the parent's own work failed")
-try:
-    run_in_workers(lambda job, jobs: job, 2, meanwhile=failing)
-except OSError as exc:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-        left = "a worker was left behind"
-    except ChildProcessError:
-        left = "every worker waited for"
-    print(f"raised: {exc}; {left}")
+print(raised(lambda: run_in_workers(lambda job, jobs: job, 2, meanwhile=failing), OSError))
 """
 
 
