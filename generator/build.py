@@ -213,11 +213,12 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
     try:
         held, held_search = memory.take_tree(staging)  # what the spare holds; untrusted until published
         keep = set(inputs.fingerprints.values())
-        # Meanwhile this process writes the parse cache, then the first pages' fragments to theirs.
+        # While workers render, this process writes the parse cache, then the first pages' fragments.
         alongside = (memory.save_parsed, lambda: memory.store_fragments(renderer.store.fragments_made()))
         written = produce.update_tree(plan, renderer, staging, held, previous, memory,   # render, check, write
                                       jobs=opts.jobs, guard=lambda work: _guard_templates(opts.root, work),
                                       progress=opts.progress, alongside=alongside)
+        memory.save_parsed()  # (done already if workers rendered)
         if opts.search:
             progress("indexing search", 0, 0)
         search = stages.index(opts, plan, site, staging, held_search, previous, memory, written)   # index

@@ -303,7 +303,8 @@ class Memory:
     def save_parsed(self) -> None:
         """What update_parsed recorded, into the cache folder: appended to the log, or, once the
         log holds more than an eighth of the entries, written out as a new base file. A build
-        calls it while its workers render the first pages; close() calls it too."""
+        calls it while its workers render the first pages, or else after rendering; close() calls
+        it too."""
         records, self._unsaved = self._unsaved, []
         if not records:
             return

@@ -56,8 +56,9 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
                 guard, progress=None, alongside=()) -> Written:
     """Bring `staging`, which holds `held` ({dest: (signature, sha256)}; None when unknown), to `plan`.
     `progress` (as in BuildOptions) hears of "linking unchanged pages" and "rendering pages", N of M.
-    `alongside`: work for this process while the workers render, one callable per batch of pages
-    (brief pages, then the rest), each called once whether or not the batch runs in workers."""
+    `alongside`: work this process may do while workers render, one callable per batch of pages
+    (brief pages, then the rest), called only for a batch that runs in workers: rendered here,
+    there is nothing to overlap it with, and the caller does what is left afterwards."""
     published = memory.records(previous) if previous.is_dir() else None
     published = published or {}
     render, link = [], []
@@ -138,12 +139,10 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
     base = 0  # pages of earlier batches, for progress
     alongside = list(alongside)
     for number, batch in enumerate((briefs, others)):
-        meanwhile = alongside[number] if number < len(alongside) else None
-        if not batch:
-            if meanwhile is not None:
-                meanwhile()
-            continue
         n = jobs if len(batch) >= PARALLEL_FROM else 1
+        if not batch:
+            continue
+        meanwhile = alongside[number] if number < len(alongside) and n > 1 else None
         if batch is briefs and n > 1 and len(others) >= PARALLEL_FROM:  # the listings' workers are forked from here next
             meanwhile = _then(meanwhile, lambda: renderer.prepare(sorted({KINDS[f.kind].template for f in others
                                                                            if KINDS[f.kind].template})))
