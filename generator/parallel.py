@@ -108,10 +108,11 @@ class TaskQueue:
     closed; every process then reads four bytes per task until the pipe is empty. The kernel
     holds a pipe's lock for the whole of a read, so each number reaches exactly one reader,
     whole. All of them are written before anyone reads, so they must fit in the pipe's
-    buffer: MAX_TASKS of them take 16 KiB, the smallest buffer a POSIX pipe starts with.
+    buffer: MAX_TASKS of them take 4 KiB, one page, the least Linux gives a pipe even when
+    the user's allowance of pipe buffers is spent (a new pipe normally gets 64 KiB).
     """
 
-    MAX_TASKS = 4096
+    MAX_TASKS = 1024
     _SIZE = 4
 
     def __init__(self, count: int) -> None:

@@ -13,6 +13,7 @@ threads from other tests' servers, and a fork must not copy those.
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 
@@ -72,15 +73,35 @@ def test_one_process_takes_every_task_in_order():
 def test_a_queue_holds_no_more_than_its_pipe_can_take_before_anyone_reads():
     with TaskQueue(TaskQueue.MAX_TASKS) as queue:
         assert sum(1 for _ in queue) == TaskQueue.MAX_TASKS
-    with pytest.raises(ValueError, match="4096"):
+    with pytest.raises(ValueError, match="1024"):
         TaskQueue(TaskQueue.MAX_TASKS + 1)
+
+
+def test_a_full_queue_fits_a_pipe_of_one_page_and_a_larger_one_fails_rather_than_hangs(monkeypatch):
+    """Linux gives a new pipe one page when the user's allowance of pipe buffers is spent."""
+    fcntl = pytest.importorskip("fcntl")
+    if not hasattr(fcntl, "F_SETPIPE_SZ"):
+        pytest.skip("pipes cannot be resized here (not Linux)")
+    real_pipe = os.pipe
+
+    def one_page_pipe():
+        read, write = real_pipe()
+        fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, 4096)
+        return read, write
+
+    monkeypatch.setattr(os, "pipe", one_page_pipe)
+    with TaskQueue(TaskQueue.MAX_TASKS) as queue:
+        assert list(queue) == list(range(TaskQueue.MAX_TASKS))
+    monkeypatch.setattr(TaskQueue, "MAX_TASKS", 2 * TaskQueue.MAX_TASKS)
+    with pytest.raises(BlockingIOError):
+        TaskQueue(TaskQueue.MAX_TASKS)
 
 
 @pytest.mark.parametrize("count, per_worker, workers, largest, sizes", [
     (100, 4, 2, 16, [13] * 7 + [9]),  # 100 / (4 * 2) rounded up
     (10_000, 32, 2, 16, [16] * 625),  # capped at `largest`
     (5, 32, 2, 16, [1] * 5),  # never empty runs
-    (50_000, 32, 2, 4, [13] * 3846 + [2]),  # longer than `largest` rather than more runs than a queue holds
+    (50_000, 32, 2, 4, [49] * 1020 + [20]),  # longer than `largest` rather than more runs than a queue holds
     (0, 32, 2, 16, []),
 ])
 def test_runs_cover_every_item_once_in_order(count, per_worker, workers, largest, sizes):
