@@ -138,12 +138,13 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
     results = []
     base = 0  # pages of earlier batches, for progress
     alongside = list(alongside)
-    for number, batch in enumerate((briefs, others)):
-        n = jobs if len(batch) >= PARALLEL_FROM else 1
+    batches = (briefs, others)
+    workers = [jobs if len(batch) >= PARALLEL_FROM else 1 for batch in batches]
+    for number, (batch, n) in enumerate(zip(batches, workers)):
         if not batch:
             continue
         meanwhile = alongside[number] if number < len(alongside) and n > 1 else None
-        if batch is briefs and n > 1 and len(others) >= PARALLEL_FROM:  # the listings' workers are forked from here next
+        if batch is briefs and n > 1 and workers[1] > 1:  # the listings' workers are forked from here next
             meanwhile = _then(meanwhile, lambda: renderer.prepare(sorted({KINDS[f.kind].template for f in others
                                                                            if KINDS[f.kind].template})))
         runs = chunks(batch, RUNS_PER_WORKER, n, LONGEST_RUN)
