@@ -81,6 +81,37 @@ def test_manifest_records_versions_commit_counts_and_every_hash():
     assert manifest["libraries"]["jinja2"].startswith("3.")
 
 
+def test_library_versions_are_what_importlib_metadata_reads():
+    from importlib import metadata
+
+    expected = {}
+    for name in manifest.LIBRARIES:
+        try:
+            expected[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected[name] = None
+    assert manifest.library_versions() == expected
+    assert expected["jinja2"] and expected["markdown-it-py"]  # installed here, so found by folder name
+
+
+def test_library_versions_take_the_first_folder_on_the_path_and_any_spelling(tmp_path, monkeypatch):
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, names in ((first, ["Markdown_It.Py-4.0.1.dist-info", "notes.txt"]),
+                          (second, ["markdown_it_py-9.9.dist-info", "jinja2-3.0.0.dist-info"])):
+        for name in names:
+            (folder / name).mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "missing"), str(first), str(second)])
+
+    assert manifest.library_versions(("markdown-it-py", "jinja2", "not-installed-anywhere")) == {
+        "markdown-it-py": "4.0.1", "jinja2": "3.0.0", "not-installed-anywhere": None}
+
+
+def test_the_python_version_is_what_platform_says():
+    import platform
+
+    assert manifest._python_version() == f"{platform.python_implementation()} {platform.python_version()}"
+
+
 def test_same_inputs_give_byte_identical_manifests_whatever_the_order():
     shuffled = dict(reversed(list(SITE.items())))
     first = manifest_for(SITE)
