@@ -153,6 +153,15 @@ def test_the_fast_path_keeps_to_what_it_knows():
         assert fast_only(text) is not None, text
 
 
+def test_the_characters_left_to_libyaml_are_exactly_those_outside_the_printable_ranges():
+    printable = [(0x0A, 0x0A), (0x20, 0x7E), (0xA0, 0xD7FF), (0xE000, 0xFEFE), (0xFF00, 0xFFFD), (0x10000, 0x10FFFF)]
+    every = "".join(map(chr, range(0x110000)))
+    unusual = {m.start() for m in yamlsrc._UNUSUAL.finditer(every)}
+    assert unusual == {c for c in range(0x110000) if not any(lo <= c <= hi for lo, hi in printable)}
+    assert fast_only("a: caf\u00e9 \u2013 \U0001F600\n") is not None
+    assert fast_only("a: x\ufeffy\n") is None and fast_only("a: \u00e9\x07\n") is None
+
+
 def test_messages_come_from_libyaml_whichever_path_is_asked():
     text = "title: \"x\"\ntags: [a, b]\ntitle: \"y\"\n"
     with pytest.raises(YamlProblem) as fast:
