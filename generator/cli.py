@@ -81,3 +81,32 @@ def main(argv: list[str] | None = None) -> int:
                          "This is a bug in digest, not in your content. Run again with DIGEST_DEBUG=1 "
                          "for the traceback and report it.\n")
         return 70
+
+
+def run() -> None:
+    """The `digest` command (and `python -m generator`): main(), then exit_now()."""
+    exit_now(main())
+
+
+def exit_now(code: int) -> None:
+    """Exit with `code` as Python would, without then tearing the interpreter down.
+
+    At exit Python runs the atexit callbacks, flushes stdout and stderr, and then frees
+    every module and object one by one: after a build, 40-55 ms of freeing memory the
+    operating system takes back at once anyway. This does the first two and leaves at
+    once. Anything unusual gets Python's own exit: another thread still running (Python
+    waits for it), a stream that cannot be flushed (Python reports it), no atexit runner.
+    """
+    import atexit
+    import threading
+
+    run_callbacks = getattr(atexit, "_run_exitfuncs", None)
+    if run_callbacks is None or threading.active_count() > 1:
+        sys.exit(code)
+    run_callbacks()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)

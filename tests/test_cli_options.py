@@ -131,3 +131,42 @@ def test_every_environment_variable_the_code_reads_is_documented():
     build_help = digest("build", "--help").stdout
     assert "SOURCE_DATE_EPOCH" in build_help and "https_proxy" not in build_help
     assert "https_proxy" in digest("ingest", "--help").stdout
+
+
+# ---- leaving: exit_now skips the interpreter's teardown, nothing else -------------
+
+def _leave(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+
+
+def test_exit_now_keeps_the_exit_code_buffered_output_and_atexit_callbacks():
+    done = _leave("import atexit, sys\n"
+                  "from generator.cli import exit_now\n"
+                  "atexit.register(lambda: print('atexit ran'))\n"
+                  "print('to a pipe, so buffered'); sys.stderr.write('and to stderr\\n')\n"
+                  "exit_now(3)\n"
+                  "print('never')\n")
+    assert done.returncode == 3
+    assert done.stdout == "to a pipe, so buffered\natexit ran\n"
+    assert done.stderr == "and to stderr\n"
+
+
+def test_exit_now_waits_for_a_thread_still_running_as_python_does():
+    # The thread finishes only when Python's own exit tells it to (the hook concurrent.futures
+    # uses, called before Python waits for threads): if exit_now left at once, it never would.
+    done = _leave("import threading\n"
+                  "from generator.cli import exit_now\n"
+                  "go = threading.Event()\n"
+                  "threading._register_atexit(go.set)\n"
+                  "threading.Thread(target=lambda: (go.wait(), print('thread finished'))).start()\n"
+                  "exit_now(4)\n")
+    assert done.returncode == 4
+    assert done.stdout == "thread finished\n"
+
+
+def test_the_command_line_exits_with_its_code_and_its_output(tmp_path):
+    done = digest("check", "--root", str(tmp_path))  # no site there
+    assert done.returncode == 1
+    assert "no content/ folder here" in done.stdout + done.stderr
+    version = digest("--version")
+    assert (version.returncode, version.stdout.strip()) == (0, f"ai-digest {generator.__version__}")
