@@ -83,14 +83,14 @@ class BuildReport:
 
 
 def check_site(root: Path, today: dt.date | None = None, base_url: str | None = None, parse=None,
-               known=None, progress=None, jobs: int = 0) -> CheckResult:
+               known=None, progress=None, jobs: int = 0, meanwhile=None) -> CheckResult:
     """Load and validate everything under content/; nothing is written.
 
     `parse` (a validate.BriefParser) replaces parse_brief and `known` is find_content's:
     the build passes both to take unchanged briefs from its parse cache. When many briefs
     need parsing, they are parsed ahead in `jobs` worker processes (0: one per core; see
-    validate.parse_ahead), with the same results in the same order. `progress` is as in
-    BuildOptions.
+    validate.parse_ahead), with the same results in the same order; `meanwhile` is work this
+    process does first while they parse (called only then). `progress` is as in BuildOptions.
     """
     from generator.config import load_config
     from generator.dates import today_in
@@ -111,7 +111,7 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
     day = today or today_in(config.tz)
     parser = parse or BriefParser()
     briefs = [f for f in loaded.files if f.kind == "brief"]
-    ahead = parse_ahead(parser, briefs, config, day, jobs, progress)
+    ahead = parse_ahead(parser, briefs, config, day, jobs, progress, meanwhile)
     content, more = validate_content(
         [f for f in loaded.files if f.kind not in ("config", "sources")], config, day,
         _in_order(parser, ahead, progress, len(briefs)),
@@ -202,12 +202,14 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
     # build (a sixth of a one-brief rebuild at 10,000 briefs went to collecting them);
     # build_site unfreezes them when it returns.
     with collector_paused(freeze=True):
-        checked = stages.load_and_validate(opts, memory)                       # load, validate
+        env = stages.template_environment(opts, memory)
+        checked = stages.load_and_validate(opts, memory,                        # load, validate
+                                           meanwhile=lambda: stages.compile_first(env))
         progress("planning", 0, 0)
         site = stages.assemble_site(checked, opts)                             # assemble
         inputs = stages.plan_inputs(opts, checked, site, memory)
         plan = stages.make_plan(site, inputs)                                  # plan
-        renderer = stages.make_renderer(opts, site, inputs, memory)
+        renderer = stages.make_renderer(opts, site, inputs, memory, env)
     previous = opts.previous if opts.previous is not None else opts.out
     staging = make_staging(opts.out, opts.spare)
     try:

@@ -36,7 +36,8 @@ Files, in .digest-cache/<variant>/ at the site root (safe to delete at any time)
 - fragments.sqlite: per fingerprint, the brief's rendered HTML fragments
   (packed by generator.fragments.pack), read back only for the few briefs a
   small rebuild needs.
-- templates/: Jinja's compiled templates, each checked against its source.
+- templates/: Jinja's compiled templates, each checked against its source and the
+  generator's own code (code_key: the build key less templates, settings and options).
 
 A cache that cannot be read is discarded with a warning and never trusted.
 """
@@ -52,6 +53,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -89,13 +91,22 @@ def library_files() -> list[str]:
     return found
 
 
-def build_key(layout_files: dict[str, bytes], settings: list[bytes], options: tuple) -> str:
-    """The build key (see the glossary): code, templates, settings, library versions, options."""
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """The part of the build key that is the generator itself: its code, and the versions of
+    Python and the libraries. Worked out once per process: the code that runs is the code
+    that was imported, whatever happens to the files afterwards."""
     from generator.manifest import library_versions
 
-    h = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{sorted(library_versions().items())!r}\0{options!r}\0".encode())
+    h = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{sorted(library_versions().items())!r}\0".encode())
     for path in code_files():
         h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def build_key(layout_files: dict[str, bytes], settings: list[bytes], options: tuple) -> str:
+    """The build key (see the glossary): code, templates, settings, library versions, options."""
+    h = hashlib.sha256(f"{code_key()}\0{options!r}\0".encode())
     for name, data in sorted(layout_files.items()):
         h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     for data in settings:

@@ -17,6 +17,7 @@ from generator.fragments import BriefView, Fragments, pack, render_fragments, un
 from generator.markdown import first_sentence, html_to_text, render_block
 from generator.model import Week
 from generator.slugs import slugify
+from generator.templates import compile_ahead
 from generator.urls import Urls
 
 
@@ -115,6 +116,8 @@ class _Views(dict):
 class Renderer:
     """Holds the templates and the per-brief views; `render(planned)` gives a planned file's bytes."""
 
+    PARTS = ("_card.html", "_entry.html")  # a brief in listings, and in issue pages and feeds: loaded at once
+
     def __init__(self, site: Site, env: jinja2.Environment, *, fingerprints: dict[str, str] | None = None,
                  store: FragmentStore | None = None, assets: dict[str, bytes] | None = None):
         self.site = site
@@ -127,8 +130,7 @@ class Renderer:
         env.globals.update(self._common())  # build-wide names: macros imported without context compile once
         env.globals["labels"] = Labels(lambda action: self._macros().label(action))
         self._macros_module = None
-        self._card = env.get_template("_card.html")
-        self._entry = env.get_template("_entry.html")
+        self._card, self._entry = (env.get_template(name) for name in self.PARTS)
         self.views = _Views(self._view)  # made when first asked for: a small rebuild needs few
         self._issue_views: dict = {}
         self._emails: tuple = (None, None)
@@ -171,23 +173,14 @@ class Renderer:
         return self.store.get(view, self.make_fragments)
 
     def prepare(self, templates) -> None:
-        """Compile these templates, and every template they extend, include or import, before any
+        """Load these templates, and every template they extend, include or import, before any
         page asks for them. The build's parent process does this for the listings' templates while
         its workers render the brief pages, so the workers it forks for the listings find them
-        compiled, rather than each compiling them again. A template that does not compile is left
+        made, rather than each compiling them again. A template that does not compile is left
         for the page that uses it to report, at its line."""
-        from jinja2.meta import find_referenced_templates
-
-        todo, seen = list(templates), set()
-        while todo:
-            name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
+        for name in compile_ahead(self.env, templates):
             try:
                 self.env.get_template(name)
-                source = self.env.loader.get_source(self.env, name)[0]
-                todo += [n for n in find_referenced_templates(self.env.parse(source)) if n]
             except jinja2.TemplateError:
                 continue
 

@@ -19,7 +19,7 @@ from generator.diagnostics import ContentError, errors_in
 from generator.incremental import Memory, build_key, parsed_entry, tree_id
 from generator.load import read_source
 from generator.render import FragmentStore, Renderer
-from generator.templates import layout_dirs, make_environment, template_files
+from generator.templates import compile_ahead, layout_dirs, make_environment, template_files
 from generator.validate import BriefParser, parse_brief
 
 
@@ -81,9 +81,10 @@ class CachedParser(BriefParser):
         return result
 
 
-def load_and_validate(opts: BuildOptions, memory: Memory) -> CheckResult:
+def load_and_validate(opts: BuildOptions, memory: Memory, meanwhile=None) -> CheckResult:
     """check_site, with brief files known to the parse cache taken from it: unread when their
-    signature is unchanged, unparsed when their bytes are (for the same day)."""
+    signature is unchanged, unparsed when their bytes are (for the same day). `meanwhile`:
+    as in check_site, work of this process's own while workers parse briefs, if they do."""
     key = site_key(opts)
     memory.use_key(key)
     known = memory.parsed()
@@ -94,7 +95,7 @@ def load_and_validate(opts: BuildOptions, memory: Memory) -> CheckResult:
         return entry.digest if entry is not None and entry.signature and entry.signature == signature else None
 
     checked = check_site(opts.root, opts.today, opts.base_url, parser, digest_of if known else None,  # nothing to stat for
-                         progress=opts.progress, jobs=opts.jobs)
+                         progress=opts.progress, jobs=opts.jobs, meanwhile=meanwhile)
     checked.key = key
     if errors_in(checked.diagnostics) or checked.config is None or (opts.strict and checked.diagnostics):
         raise ContentError(checked.diagnostics)
@@ -144,10 +145,23 @@ def make_plan(site, inputs: PlanInputs) -> planning.Plan:
     return planning.make_plan(site, inputs.key, inputs.fingerprints, inputs.text_hashes, assets)
 
 
-def make_renderer(opts: BuildOptions, site, inputs: PlanInputs, memory: Memory) -> Renderer:
-    compiled = memory.folder / "templates" if memory.folder is not None else None
-    return Renderer(site, make_environment(opts.root, compiled), fingerprints=inputs.fingerprints,
-                    store=FragmentStore(memory.fragment), assets=inputs.assets)
+def template_environment(opts: BuildOptions, memory: Memory):
+    """The Jinja environment of the site's layouts, keeping compiled templates in the build cache."""
+    return make_environment(opts.root, memory.folder / "templates" if memory.folder is not None else None)
+
+
+def compile_first(env) -> None:
+    """Compile what the brief pages need (brief.html, its card and entry, and the templates
+    they build on), for the renderer made later in this process, and the workers it forks, to
+    find compiled. The build does it while its workers parse briefs: alone, each worker
+    rendering brief pages compiled them again (0.06-0.1 s each)."""
+    compile_ahead(env, [*Renderer.PARTS, planning.KINDS["brief"].template])
+
+
+def make_renderer(opts: BuildOptions, site, inputs: PlanInputs, memory: Memory, env=None) -> Renderer:
+    """`env`: the template_environment, when the build made it earlier (to compile_first)."""
+    return Renderer(site, env if env is not None else template_environment(opts, memory),
+                    fingerprints=inputs.fingerprints, store=FragmentStore(memory.fragment), assets=inputs.assets)
 
 
 def index(opts: BuildOptions, plan, site, staging, held: dict, previous, memory: Memory, written) -> dict | None:

@@ -6,6 +6,7 @@ Autoescape is on for every HTML and XML template, undefined names are errors
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,16 +51,19 @@ FILTERS = {
 
 def make_environment(root: Path, compiled: Path | None = None):
     """`compiled`: a folder where Jinja keeps templates compiled to bytecode between builds
-    (checked against each template's source, so an edited template is compiled again)."""
+    (checked against each template's source and the generator's own code, so an edited
+    template, or a new version of the generator or of Jinja, compiles again). Templates
+    compiled in this process are kept in it either way (compile_ahead)."""
     import jinja2  # here, not at the top: a build with nothing to do never loads Jinja
 
-    cache = None
+    behind = None
     if compiled is not None:
         try:
             compiled.mkdir(parents=True, exist_ok=True)
-            cache = jinja2.FileSystemBytecodeCache(str(compiled))
+            behind = jinja2.FileSystemBytecodeCache(str(compiled))
         except OSError:
-            cache = None  # an unwritable cache folder only costs time
+            behind = None  # an unwritable cache folder only costs time
+    cache = _compiled_here()(behind)
     env = _plain_globals_environment()(
         bytecode_cache=cache,
         loader=jinja2.FileSystemLoader([str(d) for d in layout_dirs(root)]),
@@ -75,6 +79,77 @@ def make_environment(root: Path, compiled: Path | None = None):
     env.filters.update(FILTERS)
     env.globals.update(DISCLAIMER=DISCLAIMER, generator_version=__version__, EVERY_PAGE_WORD=EVERY_PAGE_WORD)
     return env
+
+
+def compile_ahead(env, names) -> list[str]:
+    """Compile the templates `names`, and every template they extend, include or import, into
+    env's bytecode cache, so that loading them later, here or in a process forked from here,
+    compiles nothing. No Template is made, so none holds globals set after this (see
+    _plain_globals_environment): a build compiles its brief pages' templates while it is
+    still parsing briefs, before the renderer sets the site's names. A template that does
+    not compile is skipped: the page that uses it reports the error at its line. Returns
+    the names compiled (or found compiled), in the order met."""
+    from jinja2 import TemplateError
+    from jinja2.meta import find_referenced_templates
+
+    cache = env.bytecode_cache
+    todo, seen, done = list(reversed(names)), set(), []
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source, filename, _ = env.loader.get_source(env, name)
+            tree = env.parse(source, name, filename)
+            todo += [n for n in reversed(list(find_referenced_templates(tree))) if n and n not in seen]
+            bucket = cache.get_bucket(env, name, filename, source)
+            if bucket.code is None:
+                bucket.code = env.compile(tree, name, filename)
+                cache.set_bucket(bucket)
+        except TemplateError:
+            continue
+        done.append(name)
+    return done
+
+
+@lru_cache(maxsize=1)
+def _compiled_here():
+    """A Jinja bytecode cache keeping every template compiled or loaded in this process (and so
+    in the workers it forks), in front of the build cache's folder of them when there is one.
+    A template's checksum covers its source and the generator's own code
+    (incremental.code_key): Jinja's covers the source only, so a new version of the generator
+    or of Jinja, which can compile the same source differently, would have loaded the old code."""
+    import jinja2
+
+    from generator.incremental import code_key
+
+    salt = code_key().encode()
+
+    class CompiledHere(jinja2.BytecodeCache):
+        def __init__(self, behind=None):
+            self.held: dict[str, tuple[str, object]] = {}  # bucket key -> (checksum, code)
+            self.behind = behind
+
+        def get_source_checksum(self, source: str) -> str:
+            return hashlib.sha1(salt + source.encode("utf-8")).hexdigest()  # as Jinja's, salted
+
+        def load_bytecode(self, bucket) -> None:
+            held = self.held.get(bucket.key)
+            if held is not None and held[0] == bucket.checksum:
+                bucket.code = held[1]
+                return
+            if self.behind is not None:
+                self.behind.load_bytecode(bucket)
+                if bucket.code is not None:
+                    self.held[bucket.key] = (bucket.checksum, bucket.code)
+
+        def dump_bytecode(self, bucket) -> None:
+            self.held[bucket.key] = (bucket.checksum, bucket.code)
+            if self.behind is not None:
+                self.behind.dump_bytecode(bucket)
+
+    return CompiledHere
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,7 @@ from generator.fields import Checker, control_characters, did_you_mean
 from generator.frontmatter import FrontMatterProblem, normalise_newlines, split_front_matter
 from generator.load import BRIEF, ISSUE, PAGE, SourceFile
 from generator.model import Brief, Content, Editorial, Generated, Implication, Page, Source, Week
-from generator.parallel import Counts, default_jobs, run_in_workers
+from generator.parallel import Counts, TaskQueue, chunks, default_jobs, run_in_workers
 from generator.slugs import is_valid_slug, slugify
 from generator.yamlsrc import YamlDoc, YamlProblem, parse_yaml
 
@@ -421,23 +421,20 @@ class BriefParser:
 
 PARALLEL_FROM = 500  # briefs to parse; below this, forking and pickling the answers back cost more than they save
 _COUNT_EVERY = 64  # briefs a worker parses between updates of its progress count
-_OWN_SHARE = 1.2  # this process's share against a worker's: a worker also pickles its answers and pays for the fork
-
-
-def _shares(todo: list, jobs: int) -> list[list]:
-    """`todo` cut into `jobs` runs in order, the first (done here) _OWN_SHARE times the others."""
-    size = len(todo) / (jobs - 1 + _OWN_SHARE)
-    cuts = [0] + [round(size * (_OWN_SHARE + i)) for i in range(jobs - 1)] + [len(todo)]
-    return [todo[a:b] for a, b in zip(cuts, cuts[1:])]
+_RUNS_PER_WORKER = 32  # briefs are handed out in runs of neighbours, about this many per process,
+_LONGEST_RUN = 16  # and no longer than this, so that every process finishes at about the same time
 
 
 def parse_ahead(parser: BriefParser, files: list[SourceFile], cfg: SiteConfig, today: dt.date, jobs: int = 0,
-                progress=None) -> dict[str, object]:
+                progress=None, meanwhile=None) -> dict[str, object]:
     """{src_path: parser.work(...)} for the briefs the parser wants, shared out among this
     process and `jobs` - 1 forked workers (jobs 0: one per core), or {} when they are too few to
     be worth it, when there is one core, or when this process runs threads (a fork copies only
-    the thread that called it, and with it whatever locks the others held). Each process parses
-    a run of them (this one a little more); an exception in a worker is raised here. `progress` (as in
+    the thread that called it, and with it whatever locks the others held). Every process takes
+    short runs of briefs from one queue (parallel.TaskQueue) until none are left; an exception
+    in a worker is raised here. `meanwhile`, when given and workers are forked, is work of this
+    process's own that it does first, while the workers start on the briefs (the build compiles
+    the brief pages' templates); it then takes its share of what is left. `progress` (as in
     BuildOptions) hears "loading briefs", N of len(files), as they go."""
     jobs = jobs or default_jobs()
     if jobs < 2 or len(files) < PARALLEL_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
@@ -445,33 +442,41 @@ def parse_ahead(parser: BriefParser, files: list[SourceFile], cfg: SiteConfig, t
     todo = [f for f in files if parser.wanted(f, today)]
     if len(todo) < PARALLEL_FROM:
         return {}
-    shares = _shares(todo, jobs)  # cut before forking: each process knows its files
+    runs = chunks(todo, _RUNS_PER_WORKER, jobs, _LONGEST_RUN)  # cut before forking: every process knows them
     counts = Counts(jobs) if progress is not None else None
 
     total = len(files)
     parent = os.getpid()
 
     def work(job: int, _jobs: int) -> list:
+        if job == 0 and meanwhile is not None:  # job 0 is this process's own (here=True)
+            meanwhile()
         set_count = counts.setter(job) if counts is not None else None
-        out = []
-        for number, src in enumerate(shares[job], start=1):
-            out.append(parser.work(src, cfg, today))
-            if set_count is not None and number % _COUNT_EVERY == 0:
-                set_count(number)
-                if os.getpid() == parent:  # the share done here reports for all of them
-                    progress("loading briefs", counts.total(), total)
+        out, number = [], 0
+        for task in queue:
+            answers = []
+            for src in runs[task]:
+                answers.append(parser.work(src, cfg, today))
+                number += 1
+                if set_count is not None and number % _COUNT_EVERY == 0:
+                    set_count(number)
+                    if os.getpid() == parent:  # the share done here reports for all of them
+                        progress("loading briefs", counts.total(), total)
+            out.append((task, answers))
         return out
 
     try:
-        answers = run_in_workers(work, jobs, here=True,
-                                 while_waiting=counts and (lambda: progress("loading briefs", counts.total(), total)))
+        with TaskQueue(len(runs)) as queue:
+            answers = run_in_workers(work, jobs, here=True,
+                                     while_waiting=counts and (lambda: progress("loading briefs", counts.total(), total)))
     finally:
         if counts is not None:
             counts.close()
     done: dict[str, object] = {}
-    for share, answer in zip(shares, answers):
-        for src, result in zip(share, answer):
-            done[src.src_path] = result
+    for answer in answers:
+        for task, results in answer:
+            for src, result in zip(runs[task], results):
+                done[src.src_path] = result
     if progress is not None:
         progress("loading briefs", len(done), total)
     return done

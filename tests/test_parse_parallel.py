@@ -257,3 +257,53 @@ def test_the_diagnostics_print_the_same(tmp_path):
         assert outputs[0] == outputs[1]
         if form == "json":
             assert len(json.loads(outputs[0])) > 15
+
+
+MEANWHILE = r"""
+import datetime as dt, os, sys, time
+sys.path.insert(0, "tests")
+from pathlib import Path
+from test_parse_parallel import _files
+from generator import validate
+from generator.config import load_config
+validate.PARALLEL_FROM = 2
+cfg, _ = load_config(Path("."))
+day, log, parent = dt.date(2026, 11, 29), Path(sys.argv[1]), os.getpid()
+files = _files(40)
+
+class Logging(validate.BriefParser):  # notes each brief a worker parses
+    def work(self, src, cfg, today):
+        if os.getpid() != parent:
+            with open(log, "a") as f:
+                f.write(src.src_path + "\n")
+        return super().work(src, cfg, today)
+
+def until_the_worker_has_parsed_them_all():  # this process's own work, long enough for that
+    deadline = time.monotonic() + 60
+    while not (log.exists() and len(log.read_text().splitlines()) == len(files)):
+        assert time.monotonic() < deadline, "the worker stopped short"
+        time.sleep(0.01)
+
+done = validate.parse_ahead(Logging(), files, cfg, day, jobs=2, meanwhile=until_the_worker_has_parsed_them_all)
+serial = {f.src_path: validate.BriefParser().work(f, cfg, day) for f in files}
+print(len(done), done == serial, sorted(log.read_text().splitlines()) == sorted(serial))
+"""
+
+
+def test_while_this_process_does_its_own_work_the_worker_takes_every_brief(tmp_path):
+    done = subprocess.run([sys.executable, "-c", MEANWHILE, str(tmp_path / "log")], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["40", "True", "True"]
+
+
+def test_without_workers_there_is_no_meanwhile(monkeypatch):
+    from generator import validate
+    from generator.config import load_config
+
+    monkeypatch.setattr(validate, "PARALLEL_FROM", 2)
+    cfg, _ = load_config(REPO)
+    called = []
+    assert parse_ahead(BriefParser(), _files(8), cfg, dt.date(2026, 11, 29), jobs=1,
+                       meanwhile=lambda: called.append(1)) == {}
+    assert called == []
