@@ -83,14 +83,17 @@ class BuildReport:
 
 
 def check_site(root: Path, today: dt.date | None = None, base_url: str | None = None, parse=None,
-               known=None, progress=None, jobs: int = 0, meanwhile=None) -> CheckResult:
+               known=None, progress=None, jobs: int = 0, meanwhile=None, read_briefs: bool = True) -> CheckResult:
     """Load and validate everything under content/; nothing is written.
 
     `parse` (a validate.BriefParser) replaces parse_brief and `known` is find_content's:
     the build passes both to take unchanged briefs from its parse cache. When many briefs
     need parsing, they are parsed ahead in `jobs` worker processes (0: one per core; see
     validate.parse_ahead), with the same results in the same order; `meanwhile` is work this
-    process does first while they parse (called only then). `progress` is as in BuildOptions.
+    process does first while they parse (called only then). Without `read_briefs`, brief
+    files are read where they are parsed (in the workers, when they parse ahead): a clean
+    build of many briefs reads them in parallel, not one by one before parsing. `progress`
+    is as in BuildOptions.
     """
     from generator.config import load_config
     from generator.dates import today_in
@@ -103,7 +106,7 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
     config, diags = load_config(root)
     if config is not None and base_url:
         config = config.with_base_url(base_url)
-    loaded = find_content(root, known)
+    loaded = find_content(root, known, read_briefs)
     diags = diags + loaded.diagnostics
     files_checked = loaded.seen
     if config is None:
@@ -112,8 +115,12 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
     parser = parse or BriefParser()
     briefs = [f for f in loaded.files if f.kind == "brief"]
     ahead = parse_ahead(parser, briefs, config, day, jobs, progress, meanwhile)
+    files = loaded.files
+    if not read_briefs:
+        files, problems = _as_read(files, ahead, parser)
+        diags += problems
     content, more = validate_content(
-        [f for f in loaded.files if f.kind not in ("config", "sources")], config, day,
+        [f for f in files if f.kind not in ("config", "sources")], config, day,
         _in_order(parser, ahead, progress, len(briefs)),
     )
     for f in loaded.files:
@@ -126,6 +133,31 @@ def check_site(root: Path, today: dt.date | None = None, base_url: str | None = 
         diags += problems
         aliases = {alias.casefold(): s.name for s in sources for alias in s.aliases}
     return CheckResult(config, content, sorted(diags), files_checked, aliases)
+
+
+def _as_read(files: list, ahead: dict, parser) -> tuple[list, list[Diagnostic]]:
+    """`files` with each brief listed to be read later (find_content's `read_briefs`) as read:
+    as the worker that parsed it ahead read it, else read here. A file that cannot be read is
+    left out and its problems are reported, as find_content does."""
+    from generator.load import read_source
+
+    out: list = []
+    problems: list[Diagnostic] = []
+    for f in files:
+        if f.text is not None or f.digest:
+            out.append(f)
+            continue
+        done = ahead.get(f.src_path)
+        if done is not None:
+            read, found = parser.as_read(f, done)
+            if read is None:
+                del ahead[f.src_path]
+        else:
+            read, found = read_source(f.src_path, f.abs_path, f.kind)
+        problems += found
+        if read is not None:
+            out.append(read)
+    return out, problems
 
 
 def _in_order(parser, ahead: dict, progress, total: int):

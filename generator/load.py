@@ -32,7 +32,8 @@ class SourceFile:
 
     `text` and `raw` are None for a file left unread because the caller already
     knows it by its signature (see find_content's `known`); `digest` is the
-    sha256 of its bytes either way.
+    sha256 of its bytes either way. A file listed to be read later (find_content's
+    `read_briefs`) has neither text nor digest until it is read.
     """
 
     src_path: str
@@ -202,12 +203,16 @@ def examine(src_path: str, abs_path: str, content_real: str, is_link: bool, is_d
     return (FOLDER if is_dir else FILE), None
 
 
-def find_content(root: Path, known: Callable[[str, tuple], str | None] | None = None) -> LoadResult:
+def find_content(root: Path, known: Callable[[str, tuple], str | None] | None = None,
+                 read_briefs: bool = True) -> LoadResult:
     """Walk content/ without following symlinks out of it; read every content file.
 
     `known(src_path, signature)` may return the sha256 of a brief file the
     caller already holds in parsed form (same path, same size, mtime, inode
-    and ctime): that file is listed unread, with text and raw None.
+    and ctime): that file is listed unread, with text and raw None. Without
+    `read_briefs`, every other brief file is listed unread too, with no digest
+    or signature yet: the caller reads it where it parses it (a clean build, in
+    its worker processes).
     """
     content = root / "content"
     diags: list[Diagnostic] = []
@@ -252,6 +257,9 @@ def find_content(root: Path, known: Callable[[str, tuple], str | None] | None = 
                 if digest:  # its path stays a string: ten thousand Path objects cost a second
                     files.append(SourceFile(src_path, entry.path, kind, None, None, digest, signature_of(st)))
                     continue
+            if not read_briefs and kind == BRIEF:
+                files.append(SourceFile(src_path, entry.path, kind, None, None))
+                continue
             source, problems = read_source(src_path, entry.path, kind)  # a string: Path objects cost
             diags.extend(problems)
             if source is not None:

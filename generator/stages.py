@@ -66,6 +66,14 @@ class CachedParser(BriefParser):
             return parse_brief(read, cfg, day), replace(read, text=None, raw=None)  # all the cache needs of it
         return parse_brief(src, cfg, day), None
 
+    def as_read(self, src, done) -> tuple:
+        result, read = done
+        if read is not None:
+            return read, []
+        if src.text is None and not src.digest:  # listed to be read, and could not be: the result says why
+            return None, result[1]
+        return src, []
+
     def __call__(self, src, cfg, day, done=None):
         self.seen.add(src.src_path)
         if done is None:
@@ -95,7 +103,8 @@ def load_and_validate(opts: BuildOptions, memory: Memory, meanwhile=None) -> Che
         return entry.digest if entry is not None and entry.signature and entry.signature == signature else None
 
     checked = check_site(opts.root, opts.today, opts.base_url, parser, digest_of if known else None,  # nothing to stat for
-                         progress=opts.progress, jobs=opts.jobs, meanwhile=meanwhile)
+                         progress=opts.progress, jobs=opts.jobs, meanwhile=meanwhile,
+                         read_briefs=bool(known))  # nothing cached: read each brief where it is parsed
     checked.key = key
     if errors_in(checked.diagnostics) or checked.config is None or (opts.strict and checked.diagnostics):
         raise ContentError(checked.diagnostics)

@@ -406,11 +406,16 @@ class BriefParser:
     - the call `parser(src, cfg, today, done)`, in the parent, brief by brief in file order:
       the brief's answer, from `done` (what work gave, when it ran ahead) or from work now.
 
-    `wanted(src, today)` says which briefs work has to run for. This one is parse_brief; the
-    build's parse cache is another (stages.CachedParser)."""
+    `wanted(src, today)` says which briefs work has to run for, and `as_read(src, done)` what
+    work's answer says of a file it was given unread: the file as read (None when it could
+    not be), and the problems met. This one is parse_brief, which reads nothing; the build's
+    parse cache is another (stages.CachedParser)."""
 
     def wanted(self, src: SourceFile, today: dt.date) -> bool:
         return src.text is not None
+
+    def as_read(self, src: SourceFile, done) -> tuple[SourceFile | None, list[Diagnostic]]:
+        return src, []
 
     def work(self, src: SourceFile, cfg: SiteConfig, today: dt.date):
         return parse_brief(src, cfg, today)
