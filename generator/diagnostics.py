@@ -114,6 +114,9 @@ class ContentError(Exception):
         self.diagnostics = sorted(diagnostics)
         super().__init__(f"{len(self.diagnostics)} problem(s) in content")
 
+    def __reduce__(self):  # pickled (from a worker process) with its diagnostics, not its message
+        return ContentError, (self.diagnostics,)
+
 
 def errors_in(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diagnostics if d.severity == "error"]

@@ -102,7 +102,7 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
     if not fresh:  # in a new folder, the workers make the folders they write into (see _render_slice)
         for f in render:
             _ensure_parent(staging, f.dest, made_dirs)
-    results = guard(lambda: _render_all(render, renderer, staging, jobs, progress, fresh, made_dirs, alongside))
+    results = guard(lambda: _render_all(render, renderer, staging, jobs, progress, fresh, made_dirs, alongside, guard))
     problems = [p for r in results for p in r["problems"]]
     if problems:
         raise ContentError(problems)
@@ -121,10 +121,12 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
 
 
 def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None, fresh: bool = False,
-                made_dirs: frozenset | set = frozenset(), alongside=()) -> list[dict]:
+                made_dirs: frozenset | set = frozenset(), alongside=(), guard=None) -> list[dict]:
     """Brief pages first (making fragments), then the rest; in workers when there is enough to do.
     This process does the `alongside` work meanwhile, one per batch; while the brief pages'
     workers run, it also compiles the templates the rest will need, for the next workers to inherit.
+    `guard` (update_tree's) runs in each worker too: an error in a template is turned into its
+    file:line diagnostic there, where its traceback is, not after crossing to this process.
 
     Progress: a single process reports each page itself; forked workers only
     count their pages in a shared array, which the parent reads while it waits.
@@ -152,8 +154,9 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
         tick = lambda job, forked: _ticker(progress, counts, job, forked, base, len(render))  # noqa: E731
         with TaskQueue(len(runs)) as queue:  # each worker takes the next run of files when it is ready for more
             files = (f for task in queue for f in runs[task])
-            part = run_in_workers(lambda job, count: _render_slice(files, renderer, staging, expected, count > 1,
-                                                                   tick(job, count > 1), fresh, made_dirs),
+            part = run_in_workers(lambda job, count: (guard or _call)(
+                                      lambda: _render_slice(files, renderer, staging, expected, count > 1,
+                                                            tick(job, count > 1), fresh, made_dirs)),
                                   n, while_waiting=counts and (lambda: progress("rendering pages",
                                                                                  base + counts.total(), len(render))),
                                   meanwhile=meanwhile)
@@ -165,6 +168,10 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
             renderer.store.add(r["made"])
         results += part
     return results
+
+
+def _call(work):
+    return work()
 
 
 def _then(first, second):

@@ -340,3 +340,48 @@ def test_bad_input_is_located_and_the_built_site_is_untouched(case, built_templa
     assert "Traceback" not in out + err
     assert case.words in the_line(err, case)
     assert err.rstrip().splitlines()[-1].startswith(tuple(f"{n} error" for n in range(1, 10)))
+
+
+# ---- an error in a template met by a worker process ---------------------------------
+
+WORKERS = r"""
+import sys
+from pathlib import Path
+from generator import produce
+from generator.build import BuildOptions, build_site
+from generator.diagnostics import ContentError
+produce.PARALLEL_FROM = 2  # every batch of pages in two worker processes
+root = Path(sys.argv[1])
+try:
+    build_site(BuildOptions(root=root, out=root / "site", search=False, jobs=2))
+except ContentError as exc:
+    print([(d.path, d.line, d.message) for d in exc.diagnostics])
+"""
+
+
+def test_a_template_error_in_a_worker_names_the_template_and_line(tmp_path):
+    import subprocess
+    import sys
+
+    root = make_project(tmp_path / "site", {f"content/briefs/b{n}.md": brief_text(f"Brief {n}", url=f"https://example.org/{n}")
+                                            for n in range(6)})
+    shutil.copytree(Path(__file__).resolve().parent.parent / "layouts", root / "layouts")
+    tag = root / "layouts" / "tag.html"
+    lines = tag.read_text(encoding="utf-8").splitlines(keepends=True)
+    main_at = lines.index("{% block main %}\n")
+    lines.insert(main_at + 1, "{{ missing_name.attribute }}\n")
+    tag.write_text("".join(lines), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", WORKERS, str(root)], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == repr([("layouts/tag.html", main_at + 2, "template error: 'missing_name' is undefined")])
+
+
+def test_content_errors_cross_processes_with_their_diagnostics():
+    import pickle
+
+    from generator.diagnostics import ContentError, Diagnostic
+
+    error = ContentError([Diagnostic("content/briefs/b.md", 3, 1, "error", "title", "missing title", "add one")])
+    back = pickle.loads(pickle.dumps(error))
+    assert back.diagnostics == error.diagnostics and str(back) == str(error)
