@@ -238,21 +238,31 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
         checked = stages.load_and_validate(opts, memory,                        # load, validate
                                            meanwhile=lambda: stages.compile_first(env))
         progress("planning", 0, 0)
-        site = stages.assemble_site(checked, opts)                             # assemble
-        inputs = stages.plan_inputs(opts, checked, site, memory)
-        plan = stages.make_plan(site, inputs)                                  # plan
-        renderer = stages.make_renderer(opts, site, inputs, memory, env)
+        side = stages.SideWork.begin(env, memory, opts.jobs)  # the parse cache and templates, in a helper
+        try:
+            site = stages.assemble_site(checked, opts)                         # assemble
+            inputs = stages.plan_inputs(opts, checked, site, memory)
+            plan = stages.make_plan(site, inputs)                              # plan
+            renderer = stages.make_renderer(opts, site, inputs, memory, env)
+        except BaseException:
+            side.abandon()
+            raise
     previous = opts.previous if opts.previous is not None else opts.out
-    staging = make_staging(opts.out, opts.spare)
+    try:
+        staging = make_staging(opts.out, opts.spare)
+    except BaseException:
+        side.abandon()
+        raise
     try:
         held, held_search = memory.take_tree(staging)  # what the spare holds; untrusted until published
         keep = set(inputs.fingerprints.values())
-        # While workers render, this process writes the parse cache, then the first pages' fragments.
-        alongside = (memory.save_parsed, lambda: memory.store_fragments(renderer.store.fragments_made()))
+        # While workers render the brief pages, this process takes in the helper's work (or writes
+        # the parse cache); while they render the rest, it stores the brief pages' fragments.
+        alongside = (side.finish, lambda: memory.store_fragments(renderer.store.fragments_made()))
         written = produce.update_tree(plan, renderer, staging, held, previous, memory,   # render, check, write
                                       jobs=opts.jobs, guard=lambda work: _guard_templates(opts.root, work),
                                       progress=opts.progress, alongside=alongside)
-        memory.save_parsed()  # (done already if workers rendered)
+        side.finish()  # (done already if workers rendered)
         if opts.search:
             progress("indexing search", 0, 0)
         search = stages.index(opts, plan, site, staging, held_search, previous, memory, written)   # index
@@ -260,6 +270,7 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
         stages.write_manifest(staging, opts, checked.content, written, site)
         swap_in(staging, opts.out, background_delete=written.total > BACKGROUND_DELETE_FROM)  # swap
     except BaseException as exc:
+        side.abandon()
         discard(staging, opts.out, keep=not is_environment_error(exc))  # a full disk wants its space back
         raise
     memory.remember_tree(opts.out, written.records, search.get("folders") if search else None)

@@ -311,27 +311,43 @@ class Memory:
         if self.folder is not None:
             self._unsaved += [(p, e) for p, e in changed.items()] + [(p, None) for p in removed]
 
+    def unsaved_parsed(self) -> int:
+        """How many records update_parsed has made that are not yet written."""
+        return len(self._unsaved)
+
     def save_parsed(self) -> None:
         """What update_parsed recorded, into the cache folder: appended to the log, or, once the
         log holds more than an eighth of the entries, written out as a new base file. A build
         calls it while its workers render the first pages, or else after rendering; close() calls
         it too."""
+        write = self.parsed_writes()
+        if write is not None:
+            write()
+
+    def parsed_writes(self):
+        """What save_parsed would write now, as a function that writes it (None when nothing
+        waits), taken: from here on this Memory counts it as written. A build hands it to a
+        helper process (parallel.start), which writes while this one goes on."""
         records, self._unsaved = self._unsaved, []
         if not records:
-            return
+            return None
         parsed = self.parsed()
-        log = self.folder / "parsed.log"
         if self._logged + len(records) > max(256, len(parsed) // 8):
-            with collector_paused():
-                self._save("parsed.pickle", parsed)
-            log.unlink(missing_ok=True)
             self._logged = 0
-            return
+            return lambda: self._write_parsed(parsed)
+        self._logged += len(records)
+        return lambda: self._log_parsed(records)
+
+    def _write_parsed(self, parsed: dict) -> None:
+        with collector_paused():
+            self._save("parsed.pickle", parsed)
+        (self.folder / "parsed.log").unlink(missing_ok=True)
+
+    def _log_parsed(self, records: list) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        with open(log, "ab") as fh:
+        with open(self.folder / "parsed.log", "ab") as fh:
             for record in records:
                 pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        self._logged += len(records)
 
     def _replay(self, log: Path) -> int:
         """Apply the log's records in order; a torn last record (a build killed mid-append) ends it."""

@@ -54,25 +54,7 @@ def run_in_workers(function, jobs: int, while_waiting=None, *, here: bool = Fals
         return result
     sys.stdout.flush()
     sys.stderr.flush()
-    children = []
-    for index in range(1 if here else 0, jobs):
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the worker
-            os.close(read_fd)
-            status = 0
-            try:
-                payload = pickle.dumps(("ok", function(index, jobs)), protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-                payload = pickle.dumps(("error", _portable(exc)), protocol=pickle.HIGHEST_PROTOCOL)
-                status = 1
-            try:
-                with os.fdopen(write_fd, "wb") as pipe:
-                    pipe.write(payload)
-            finally:
-                os._exit(status)
-        os.close(write_fd)
-        children.append((pid, read_fd))
+    children = [_fork(lambda index=index: function(index, jobs)) for index in range(1 if here else 0, jobs)]
     results = []
     try:
         if here:
@@ -88,10 +70,7 @@ def run_in_workers(function, jobs: int, while_waiting=None, *, here: bool = Fals
     failure = None
     for (pid, _), data in zip(children, payloads):
         os.waitpid(pid, 0)
-        if not data:
-            failure = failure or WorkerError(f"worker {pid} died without a result")
-            continue
-        kind, value = pickle.loads(data)
+        kind, value = _answer(data, pid)
         if kind == "ok":
             results.append(value)
         else:
@@ -99,6 +78,62 @@ def run_in_workers(function, jobs: int, while_waiting=None, *, here: bool = Fals
     if failure is not None:
         raise failure
     return results
+
+
+def start(function) -> "Started":
+    """function() in a forked process, begun now; Started.wait() gives what it returned, or
+    raises what it raised. For work this process's own does not wait on (writing a cache),
+    done on a core that would otherwise sit idle. Never call it while other threads run."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return Started(*_fork(function))
+
+
+class Started:
+    """A function running in another process (see start)."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self._fd = pid, fd
+        self._answer: tuple | None = None
+
+    def wait(self):
+        """What the function returned, once it has (raising what it raised, every time asked)."""
+        if self._answer is None:
+            [data] = _read_all([self._fd], None)
+            os.waitpid(self.pid, 0)
+            self._answer = _answer(data, self.pid)
+        kind, value = self._answer
+        if kind != "ok":
+            raise value
+        return value
+
+
+def _fork(call) -> tuple[int, int]:
+    """A forked process that runs call() and sends back, pickled, ("ok", its answer) or
+    ("error", what it raised), then exits; its pid, and the read end of the pipe."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_fd)
+        status = 0
+        try:
+            payload = pickle.dumps(("ok", call()), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+            payload = pickle.dumps(("error", _portable(exc)), protocol=pickle.HIGHEST_PROTOCOL)
+            status = 1
+        try:
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _answer(data: bytes, pid: int) -> tuple:
+    if not data:
+        return "error", WorkerError(f"worker {pid} died without a result")
+    return pickle.loads(data)
 
 
 class TaskQueue:

@@ -7,6 +7,7 @@ Autoescape is on for every HTML and XML template, undefined names are errors
 from __future__ import annotations
 
 import hashlib
+import marshal
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,14 +102,17 @@ def compile_ahead(env, names) -> list[str]:
         seen.add(name)
         try:
             source, filename, _ = env.loader.get_source(env, name)
-            tree = env.parse(source, name, filename)
-            todo += [n for n in reversed(list(find_referenced_templates(tree))) if n and n not in seen]
             bucket = cache.get_bucket(env, name, filename, source)
-            if bucket.code is None:
-                bucket.code = env.compile(tree, name, filename)
-                cache.set_bucket(bucket)
+            refs = cache.refs.get((bucket.key, bucket.checksum))
+            if bucket.code is None or refs is None:
+                tree = env.parse(source, name, filename)
+                refs = cache.refs[(bucket.key, bucket.checksum)] = [n for n in find_referenced_templates(tree) if n]
+                if bucket.code is None:
+                    bucket.code = env.compile(tree, name, filename)
+                    cache.set_bucket(bucket)
         except TemplateError:
             continue
+        todo += [n for n in reversed(refs) if n not in seen]
         done.append(name)
     return done
 
@@ -129,7 +133,19 @@ def _compiled_here():
     class CompiledHere(jinja2.BytecodeCache):
         def __init__(self, behind=None):
             self.held: dict[str, tuple[str, object]] = {}  # bucket key -> (checksum, code)
+            self.refs: dict[tuple, list[str]] = {}  # (bucket key, checksum) -> what it extends, includes, imports
             self.behind = behind
+
+        def export(self, leave=frozenset()) -> tuple[dict, dict]:
+            """What this cache holds but the keys `leave`, as data another process can adopt()."""
+            return ({key: (checksum, marshal.dumps(code)) for key, (checksum, code) in self.held.items()
+                     if key not in leave}, dict(self.refs))
+
+        def adopt(self, exported: tuple[dict, dict]) -> None:
+            held, refs = exported
+            for key, (checksum, data) in held.items():
+                self.held.setdefault(key, (checksum, marshal.loads(data)))
+            self.refs.update(refs)
 
         def get_source_checksum(self, source: str) -> str:
             return hashlib.sha1(salt + source.encode("utf-8")).hexdigest()  # as Jinja's, salted

@@ -184,3 +184,36 @@ def test_the_parent_does_its_own_work_while_the_workers_run(tmp_path):
         "[0] ['function', 'meanwhile']",  # without workers: after the function, in this process
         "raised: the parent's own work failed; every worker waited for",
     ]
+
+
+STARTED = PRELUDE + r"""
+from generator.parallel import WorkerError, start
+flag = Path(sys.argv[1])
+
+def helper():  # waits for this process to go on past start(), then answers
+    deadline = time.monotonic() + 60
+    while not flag.exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return (os.getpid() != parent, flag.exists())
+
+running = start(helper)
+flag.write_text("this process went on")
+print(running.wait(), running.wait())
+
+def failing():
+    raise OSError(28, "No space left on device")
+failed = start(failing)
+print(raised(failed.wait, OSError), raised(failed.wait, OSError))
+print(raised(start(lambda: os._exit(3)).wait, WorkerError))
+"""
+
+
+def test_a_started_helper_runs_beside_this_process_and_gives_back_its_answer_or_its_error(tmp_path):
+    done = subprocess.run([sys.executable, "-c", STARTED, str(tmp_path / "flag")], capture_output=True, text=True,
+                          cwd=REPO, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "(True, True) (True, True)"  # in another process, while this one went on; asked twice
+    assert lines[1] == ("raised: [Errno 28] No space left on device; every worker waited for "
+                        "raised: [Errno 28] No space left on device; every worker waited for")
+    assert lines[2].startswith("raised: worker ") and lines[2].endswith("died without a result; every worker waited for")
