@@ -152,13 +152,17 @@ def fragment_paragraphs(fragment: str) -> list[str]:
     Lists as "- ", links as "text <url>" (http(s) and mailto only), tables as
     "cell | cell" rows, entities decoded. Each paragraph's words are apart by
     single spaces; a row's empty cells leave "|" apart by two."""
+    fragment = str(fragment)
+    if "<" not in fragment:  # text alone (most implications): one paragraph
+        para = " ".join(html.unescape(fragment).split())
+        return [para] if para else []
     blocks: list[str] = []
     current: list[str] = []
     hrefs: list[str | None] = []
     cells: list[str] | None = None
     unescape = html.unescape
 
-    pieces = _TAG.split(str(fragment))  # text, then (closing "/", name, attributes, text) per tag
+    pieces = _TAG.split(fragment)  # text, then (closing "/", name, attributes, text) per tag
     if pieces[0]:
         current.append(unescape(pieces[0]))
     for i in range(1, len(pieces), 4):

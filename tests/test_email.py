@@ -319,6 +319,15 @@ def test_fragment_text_of_each_kind_of_markdown():
         "- one\n- two link\n  <https://example.org/a?b=1&c=2>\n- nested")
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Z", "1", ".", " ", "  ", "\n", "\t", "\u00a0", "&amp;", "&lt;", "&gt;",
+                                  "&quot;", "&#39;", "&copy;", "&", ";", "é"]), max_size=40).map("".join))
+def test_text_without_tags_gives_what_the_same_text_inside_an_inline_tag_gives(text):
+    # text alone takes a shorter way through fragment_paragraphs; an inline tag that only keeps
+    # its text (span) sends the same text the long way
+    assert fragment_paragraphs(text) == fragment_paragraphs(f"<span>{text}</span>")
+
+
 def _counting(monkeypatch):
     import generator.render
 
