@@ -239,20 +239,12 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
                                            meanwhile=lambda: stages.compile_first(env))
         progress("planning", 0, 0)
         side = stages.SideWork.begin(env, memory, opts.jobs)  # the parse cache and templates, in a helper
-        try:
-            site = stages.assemble_site(checked, opts)                         # assemble
-            inputs = stages.plan_inputs(opts, checked, site, memory)
-            plan = stages.make_plan(site, inputs)                              # plan
-            renderer = stages.make_renderer(opts, site, inputs, memory, env)
-        except BaseException:
-            side.abandon()
-            raise
+        site = stages.assemble_site(checked, opts)                             # assemble
+        inputs = stages.plan_inputs(opts, checked, site, memory)
+        plan = stages.make_plan(site, inputs)                                  # plan
+        renderer = stages.make_renderer(opts, site, inputs, memory, env)
     previous = opts.previous if opts.previous is not None else opts.out
-    try:
-        staging = make_staging(opts.out, opts.spare)
-    except BaseException:
-        side.abandon()
-        raise
+    staging = make_staging(opts.out, opts.spare)
     try:
         held, held_search = memory.take_tree(staging)  # what the spare holds; untrusted until published
         keep = set(inputs.fingerprints.values())
@@ -270,7 +262,6 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
         stages.write_manifest(staging, opts, checked.content, written, site)
         swap_in(staging, opts.out, background_delete=written.total > BACKGROUND_DELETE_FROM)  # swap
     except BaseException as exc:
-        side.abandon()
         discard(staging, opts.out, keep=not is_environment_error(exc))  # a full disk wants its space back
         raise
     memory.remember_tree(opts.out, written.records, search.get("folders") if search else None)

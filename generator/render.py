@@ -6,6 +6,7 @@ returns the bytes of one planned file and touches no disk (produce.py writes).
 
 from __future__ import annotations
 
+import importlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -184,9 +185,8 @@ class Renderer:
                 self.env.get_template(name)
             except jinja2.TemplateError:
                 continue
-        import css_inline  # noqa: F401 - for email.make_inliner
-        import generator.email  # noqa: F401
-        import generator.feeds  # noqa: F401
+        for module in ("css_inline", "generator.email", "generator.feeds"):  # css-inline for email.make_inliner
+            importlib.import_module(module)
 
     def render(self, f) -> bytes:
         """The bytes of one planned file (generator.plan.PlannedFile)."""

@@ -177,6 +177,7 @@ class SideWork:
     of every kind of page, handed back compiled. finish() waits for it and takes them in, so
     that the listings' workers, forked later, find them compiled. Without a helper (a build
     that parsed few briefs, one core, threads running), finish() writes the parse cache here.
+    A build that fails before finish() leaves the helper to Memory.close(), which waits for it.
 
     At 10,000 briefs the parse cache took 0.6-0.8 s of pickling and the listings' templates
     0.2 s of compiling, done in this process while two workers rendered on two cores."""
@@ -199,7 +200,9 @@ class SideWork:
                 write()
             compile_ahead(env, PAGE_TEMPLATES)
             return cache.export(leave)
-        return cls(env, memory, parallel.start(work))
+        helper = parallel.start(work)
+        memory.written_elsewhere(helper.wait)
+        return cls(env, memory, helper)
 
     def finish(self) -> None:
         """Wait for the helper and take in its templates (raising what it raised), or do its writing here."""
@@ -209,13 +212,6 @@ class SideWork:
             self.env.bytecode_cache.adopt(self.helper.wait())
             self.finished = True
 
-    def abandon(self) -> None:
-        """As a failed build ends: the helper is waited for, and anything it raised gives way to the build's own error."""
-        try:
-            if self.helper is not None:
-                self.helper.wait()
-        except Exception:  # noqa: BLE001
-            pass
 
 
 PAGE_TEMPLATES = sorted({kind.template for kind in planning.KINDS.values() if kind.template})
