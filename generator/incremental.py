@@ -247,7 +247,7 @@ class Memory:
         self._parsed: dict | None = None
         self._logged = 0  # records in parsed.log
         self._unsaved: list = []  # (path, entry or None) recorded by update_parsed, not yet written
-        self._elsewhere: list = []  # waits for other processes writing the parse cache (written_elsewhere)
+        self._elsewhere: list = []  # joins of other processes writing the parse cache (written_elsewhere)
         self._stored_now: set[str] = set()  # fingerprints this build has put in the fragment cache
         self._db: sqlite3.Connection | None = None
         self._stored: set[str] | None = None  # fingerprints the fragment cache holds, read once
@@ -312,10 +312,11 @@ class Memory:
         if self.folder is not None:
             self._unsaved += [(p, e) for p, e in changed.items()] + [(p, None) for p in removed]
 
-    def written_elsewhere(self, wait) -> None:
-        """The parse cache's writes taken (parsed_writes) by another process: close() calls `wait`
-        to wait for it, so that no build ends while that process still writes."""
-        self._elsewhere.append(wait)
+    def written_elsewhere(self, join) -> None:
+        """The parse cache's writes taken (parsed_writes) by another process: close() calls `join`
+        to wait for it, so that no build ends while that process still writes. What the process
+        raised is the build's to report (or gives way to the build's own error), not close()'s."""
+        self._elsewhere.append(join)
 
     def unsaved_parsed(self) -> int:
         """How many records update_parsed has made that are not yet written."""
@@ -475,11 +476,8 @@ class Memory:
         """Write what update_parsed recorded, if the build has not yet, and let go of the fragment cache.
         Called as a build ends, failed or not: a parse cache it cannot write is left unwritten, so that
         the build's own error is the one reported (a successful build has written it already)."""
-        for wait in self._elsewhere:
-            try:
-                wait()
-            except Exception:  # noqa: BLE001 - its error was the build's, or gives way to the build's own
-                pass
+        for join in self._elsewhere:
+            join()
         self._elsewhere = []
         try:
             self.save_parsed()

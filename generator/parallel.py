@@ -98,14 +98,19 @@ class Started:
 
     def wait(self):
         """What the function returned, once it has (raising what it raised, every time asked)."""
-        if self._answer is None:
-            [data] = _read_all([self._fd], None)
-            os.waitpid(self.pid, 0)
-            self._answer = _answer(data, self.pid)
+        self.join()
         kind, value = self._answer
         if kind != "ok":
             raise value
         return value
+
+    def join(self) -> None:
+        """Wait for the process to end; what the function raised (even a KeyboardInterrupt, when
+        Ctrl-C reached both processes) is left for wait() to raise."""
+        if self._answer is None:
+            [data] = _read_all([self._fd], None)
+            os.waitpid(self.pid, 0)
+            self._answer = _answer(data, self.pid)
 
 
 def _fork(call) -> tuple[int, int]:

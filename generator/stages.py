@@ -201,7 +201,7 @@ class SideWork:
             compile_ahead(env, PAGE_TEMPLATES)
             return cache.export(leave)
         helper = parallel.start(work)
-        memory.written_elsewhere(helper.wait)
+        memory.written_elsewhere(helper.join)
         return cls(env, memory, helper)
 
     def finish(self) -> None:

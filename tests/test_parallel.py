@@ -205,6 +205,12 @@ def failing():
 failed = start(failing)
 print(raised(failed.wait, OSError), raised(failed.wait, OSError))
 print(raised(start(lambda: os._exit(3)).wait, WorkerError))
+
+def interrupted():
+    raise KeyboardInterrupt
+stopped = start(interrupted)
+stopped.join()  # waits, raises nothing
+print("joined;", raised(stopped.wait, KeyboardInterrupt))
 """
 
 
@@ -217,3 +223,4 @@ def test_a_started_helper_runs_beside_this_process_and_gives_back_its_answer_or_
     assert lines[1] == ("raised: [Errno 28] No space left on device; every worker waited for "
                         "raised: [Errno 28] No space left on device; every worker waited for")
     assert lines[2].startswith("raised: worker ") and lines[2].endswith("died without a result; every worker waited for")
+    assert lines[3] == "joined; raised: ; every worker waited for"  # Ctrl-C in the helper: join() leaves it to wait()
