@@ -325,8 +325,9 @@ class Memory:
     def save_parsed(self) -> None:
         """What update_parsed recorded, into the cache folder: appended to the log, or, once the
         log holds more than an eighth of the entries, written out as a new base file. A build
-        calls it while its workers render the first pages, or else after rendering; close() calls
-        it too."""
+        that parsed many briefs hands this to a helper process instead (parsed_writes,
+        stages.SideWork); others call it while workers render the first pages, or after
+        rendering; close() calls it too."""
         write = self.parsed_writes()
         if write is not None:
             write()

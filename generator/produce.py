@@ -124,7 +124,8 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
                 made_dirs: frozenset | set = frozenset(), alongside=(), guard=None) -> list[dict]:
     """Brief pages first (making fragments), then the rest; in workers when there is enough to do.
     This process does the `alongside` work meanwhile, one per batch; while the brief pages'
-    workers run, it also compiles the templates the rest will need, for the next workers to inherit.
+    workers run, it also loads the templates the rest will need (Renderer.prepare: compiled
+    already by the build's helper, or compiled here), for the next workers to inherit.
     `guard` (update_tree's) runs in each worker too: an error in a template is turned into its
     file:line diagnostic there, where its traceback is, not after crossing to this process.
 
