@@ -474,9 +474,10 @@ class Memory:
         self.state.shards = {n: files for n, files in self.state.shards.items() if n in used}
 
     def close(self) -> None:
-        """Write what update_parsed recorded, if the build has not yet, and let go of the fragment cache.
-        Called as a build ends, failed or not: a parse cache it cannot write is left unwritten, so that
-        the build's own error is the one reported (a successful build has written it already)."""
+        """Wait for any helper writing the parse cache (written_elsewhere), write what update_parsed
+        recorded if the build has not yet, and let go of the fragment cache. Called as a build ends,
+        failed or not: a parse cache it cannot write is left unwritten, so that the build's own error
+        is the one reported (a successful build has written it already)."""
         for join in self._elsewhere:
             join()
         self._elsewhere = []

@@ -190,7 +190,12 @@ class TaskQueue:
         self.close()
 
 
-def chunks(items: list, parts_per_worker: int, workers: int, largest: int) -> list[list]:
+RUNS_PER_WORKER = 32  # work is handed out in runs of neighbours, about this many per worker,
+LONGEST_RUN = 16  # and no longer than this: the last run any process takes is short, so they finish together
+
+
+def chunks(items: list, workers: int, parts_per_worker: int = RUNS_PER_WORKER,
+           largest: int = LONGEST_RUN) -> list[list]:
     """`items` cut into runs of neighbours, in order: about `parts_per_worker` runs per worker
     (more when that would make a run longer than `largest`), never more than a TaskQueue holds."""
     if not items:

@@ -35,8 +35,6 @@ from generator.parallel import Counts, TaskQueue, chunks, default_jobs, run_in_w
 from generator.plan import KINDS, Plan, by_period, expected_lists
 
 PARALLEL_FROM = 300  # files to render; below this a second process costs more than it saves
-RUNS_PER_WORKER = 32  # a batch is handed out in runs of neighbouring files, about this many per worker,
-LONGEST_RUN = 16  # and no longer than this: the last run any worker takes is short, so they finish together
 
 
 @dataclass
@@ -102,7 +100,8 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
     if not fresh:  # in a new folder, the workers make the folders they write into (see _render_slice)
         for f in render:
             _ensure_parent(staging, f.dest, made_dirs)
-    results = guard(lambda: _render_all(render, renderer, staging, jobs, progress, fresh, made_dirs, alongside, guard))
+    results = guard(lambda: _render_all(render, renderer, staging, jobs, progress, fresh, made_dirs, alongside,
+                                        guard=guard))
     problems = [p for r in results for p in r["problems"]]
     if problems:
         raise ContentError(problems)
@@ -121,7 +120,7 @@ def update_tree(plan: Plan, renderer, staging: Path, held: dict | None, previous
 
 
 def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None, fresh: bool = False,
-                made_dirs: frozenset | set = frozenset(), alongside=(), guard=None) -> list[dict]:
+                made_dirs: frozenset | set = frozenset(), alongside=(), *, guard) -> list[dict]:
     """Brief pages first (making fragments), then the rest; in workers when there is enough to do.
     This process does the `alongside` work meanwhile, one per batch; while the brief pages'
     workers run, it also loads the templates the rest will need (Renderer.prepare: compiled
@@ -150,12 +149,12 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
         if batch is briefs and n > 1 and workers[1] > 1:  # the listings' workers are forked from here next
             meanwhile = _then(meanwhile, lambda: renderer.prepare(sorted({KINDS[f.kind].template for f in others
                                                                            if KINDS[f.kind].template})))
-        runs = chunks(batch, RUNS_PER_WORKER, n, LONGEST_RUN)
+        runs = chunks(batch, n)
         counts = Counts(n) if progress is not None else None  # pages done by each worker, for progress
         tick = lambda job, forked: _ticker(progress, counts, job, forked, base, len(render))  # noqa: E731
         with TaskQueue(len(runs)) as queue:  # each worker takes the next run of files when it is ready for more
             files = (f for task in queue for f in runs[task])
-            part = run_in_workers(lambda job, count: (guard or _call)(
+            part = run_in_workers(lambda job, count: guard(
                                       lambda: _render_slice(files, renderer, staging, expected, count > 1,
                                                             tick(job, count > 1), fresh, made_dirs)),
                                   n, while_waiting=counts and (lambda: progress("rendering pages",
@@ -169,10 +168,6 @@ def _render_all(render: list, renderer, staging: Path, jobs: int, progress=None,
             renderer.store.add(r["made"])
         results += part
     return results
-
-
-def _call(work):
-    return work()
 
 
 def _then(first, second):

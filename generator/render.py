@@ -78,7 +78,6 @@ class FragmentStore:
             held.popitem(last=False)
         return frag
 
-
     def _cached(self, fingerprint: str) -> Fragments | None:
         data = self.lookup(fingerprint)
         if data is None:

@@ -426,8 +426,6 @@ class BriefParser:
 
 PARALLEL_FROM = 500  # briefs to parse; below this, forking and pickling the answers back cost more than they save
 _COUNT_EVERY = 64  # briefs a worker parses between updates of its progress count
-_RUNS_PER_WORKER = 32  # briefs are handed out in runs of neighbours, about this many per process,
-_LONGEST_RUN = 16  # and no longer than this, so that every process finishes at about the same time
 
 
 def parse_ahead(parser: BriefParser, files: list[SourceFile], cfg: SiteConfig, today: dt.date, jobs: int = 0,
@@ -447,7 +445,7 @@ def parse_ahead(parser: BriefParser, files: list[SourceFile], cfg: SiteConfig, t
     todo = [f for f in files if parser.wanted(f, today)]
     if len(todo) < PARALLEL_FROM:
         return {}
-    runs = chunks(todo, _RUNS_PER_WORKER, jobs, _LONGEST_RUN)  # cut before forking: every process knows them
+    runs = chunks(todo, jobs)  # cut before forking: every process knows them
     counts = Counts(jobs) if progress is not None else None
 
     total = len(files)

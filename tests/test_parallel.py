@@ -106,7 +106,7 @@ def test_a_full_queue_fits_a_pipe_of_one_page_and_a_larger_one_fails_rather_than
 ])
 def test_runs_cover_every_item_once_in_order(count, per_worker, workers, largest, sizes):
     items = list(range(count))
-    runs = chunks(items, per_worker, workers, largest)
+    runs = chunks(items, workers, per_worker, largest)
     assert [len(r) for r in runs] == sizes
     assert [i for r in runs for i in r] == items
     assert len(runs) <= TaskQueue.MAX_TASKS
