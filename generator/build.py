@@ -228,15 +228,20 @@ def _options(opts: BuildOptions) -> tuple:
 def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
     progress = opts.progress or _no_progress
     progress("loading briefs", 0, 0)  # importing the stages is part of loading
-    from generator import produce, stages  # the heavy stages, only when there is work to do
+    from generator import stages  # the stages, only when there is work to do; they import the heavy
+    # libraries (Jinja, Markdown) only once workers are parsing briefs (compile_first)
 
     # Loading and planning make hundreds of thousands of objects that live to the end of the
     # build (a sixth of a one-brief rebuild at 10,000 briefs went to collecting them);
     # build_site unfreezes them when it returns.
     with collector_paused(freeze=True):
-        env = stages.template_environment(opts, memory)
+        # While workers parse briefs, this process imports Jinja, Markdown and the renderer and
+        # compiles the brief pages' templates (the stages import none of them before this).
+        envs = []
         checked = stages.load_and_validate(opts, memory,                        # load, validate
-                                           meanwhile=lambda: stages.compile_first(env))
+                                           meanwhile=lambda: envs.append(stages.compile_first(opts, memory)))
+        env = envs[0] if envs else stages.template_environment(opts, memory)
+        from generator import produce
         progress("planning", 0, 0)
         side = stages.SideWork.begin(env, memory, opts.jobs)  # the parse cache and templates, in a helper
         site = stages.assemble_site(checked, opts)                             # assemble

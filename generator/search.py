@@ -47,7 +47,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -114,6 +113,8 @@ def _run_pagefind(site: Path, bundle: Path, started: float, pages: list[str] | N
 
 
 def _pagefind_done(cmd: list[str], cwd, env: dict, bundle: Path, started: float) -> dict:
+    import subprocess  # here, not at the top: a build without search never starts a process
+
     try:
         done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
     except OSError as exc:

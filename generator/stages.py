@@ -1,7 +1,9 @@
 """The stages build.py strings together, each a small function of what the one before gave.
 
 Kept out of build.py so the pipeline reads on one screen, and imported only
-when a build has work to do (they pull in YAML, Markdown and Jinja).
+when a build has work to do (they pull in YAML). Markdown, Jinja and the renderer
+are imported by compile_first and make_renderer, not here: a clean build forks the
+workers that parse briefs first, and imports them while those parse.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from generator.build import BuildOptions, CheckResult, check_site
 from generator.diagnostics import ContentError, errors_in
 from generator.incremental import Memory, build_key, parsed_entry, tree_id
 from generator.load import read_source
-from generator.render import FragmentStore, Renderer
 from generator.templates import compile_ahead, layout_dirs, make_environment, template_files
 from generator.validate import BriefParser, parse_brief
 
@@ -160,12 +161,17 @@ def template_environment(opts: BuildOptions, memory: Memory):
     return make_environment(opts.root, memory.folder / "templates" if memory.folder is not None else None)
 
 
-def compile_first(env) -> None:
-    """Compile what the brief pages need (brief.html, its card and entry, and the templates
-    they build on), for the renderer made later in this process, and the workers it forks, to
-    find compiled. The build does it while its workers parse briefs: alone, each worker
-    rendering brief pages compiled them again (0.06-0.1 s each)."""
+def compile_first(opts: BuildOptions, memory: Memory):
+    """The template_environment, with what the brief pages need (brief.html, its card and
+    entry, and the templates they build on) compiled, for the renderer made later in this
+    process, and the workers it forks, to find compiled. The build does it while its workers
+    parse briefs: alone, each worker rendering brief pages compiled them again (0.06-0.1 s
+    each), and the import of Jinja, Markdown and the renderer (0.1-0.15 s) kept a core idle."""
+    from generator.render import Renderer
+
+    env = template_environment(opts, memory)
     compile_ahead(env, [*Renderer.PARTS, planning.KINDS["brief"].template])
+    return env
 
 
 SIDE_WORK_FROM = 500  # parsed briefs to save; below this a helper process costs more than it saves
@@ -219,6 +225,8 @@ PAGE_TEMPLATES = sorted({kind.template for kind in planning.KINDS.values() if ki
 
 def make_renderer(opts: BuildOptions, site, inputs: PlanInputs, memory: Memory, env=None) -> Renderer:
     """`env`: the template_environment, when the build made it earlier (to compile_first)."""
+    from generator.render import FragmentStore, Renderer
+
     return Renderer(site, env if env is not None else template_environment(opts, memory),
                     fingerprints=inputs.fingerprints, store=FragmentStore(memory.fragment), assets=inputs.assets)
 
