@@ -228,8 +228,7 @@ def _options(opts: BuildOptions) -> tuple:
 def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
     progress = opts.progress or _no_progress
     progress("loading briefs", 0, 0)  # importing the stages is part of loading
-    from generator import stages  # the stages, only when there is work to do; they import the heavy
-    # libraries (Jinja, Markdown) only once workers are parsing briefs (compile_first)
+    from generator import stages  # only when there is work to do (Jinja and Markdown come later)
 
     # Loading and planning make hundreds of thousands of objects that live to the end of the
     # build (a sixth of a one-brief rebuild at 10,000 briefs went to collecting them);
@@ -241,7 +240,7 @@ def _pipeline(opts: BuildOptions, memory: Memory) -> BuildReport:
         checked = stages.load_and_validate(opts, memory,                        # load, validate
                                            meanwhile=lambda: envs.append(stages.compile_first(opts, memory)))
         env = envs[0] if envs else stages.template_environment(opts, memory)
-        from generator import produce
+        from generator import produce  # here too, not before the parse workers are forked
         progress("planning", 0, 0)
         side = stages.SideWork.begin(env, memory, opts.jobs)  # the parse cache and templates, in a helper
         site = stages.assemble_site(checked, opts)                             # assemble
