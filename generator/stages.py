@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import generator
 from generator import manifest, parallel, plan as planning, search
@@ -23,6 +24,9 @@ from generator.incremental import Memory, build_key, parsed_entry, tree_id
 from generator.load import read_source
 from generator.templates import compile_ahead, layout_dirs, make_environment, template_files
 from generator.validate import BriefParser, parse_brief
+
+if TYPE_CHECKING:
+    from generator.render import Renderer
 
 
 @dataclass
@@ -217,7 +221,6 @@ class SideWork:
         elif not self.finished:
             self.env.bytecode_cache.adopt(self.helper.wait())
             self.finished = True
-
 
 
 PAGE_TEMPLATES = sorted({kind.template for kind in planning.KINDS.values() if kind.template})
